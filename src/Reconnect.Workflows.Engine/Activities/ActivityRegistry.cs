@@ -1,0 +1,28 @@
+namespace Reconnect.Workflows.Engine.Activities;
+
+/// <summary>The activity types a runtime knows, by type name.</summary>
+public sealed class ActivityRegistry
+{
+    private readonly Dictionary<string, IActivity> _activities = new(StringComparer.Ordinal);
+
+    public ActivityRegistry Add(IActivity activity)
+    {
+        _activities[activity.Descriptor.Type] = activity;
+        return this;
+    }
+
+    public ActivityRegistry AddRange(IEnumerable<IActivity> activities)
+    {
+        foreach (var a in activities) Add(a);
+        return this;
+    }
+
+    public IActivity? Find(string type) => _activities.GetValueOrDefault(type);
+
+    public bool Contains(string type) => _activities.ContainsKey(type);
+
+    public IEnumerable<ActivityDescriptor> Descriptors => _activities.Values.Select(a => a.Descriptor).OrderBy(d => d.Category).ThenBy(d => d.DisplayName);
+
+    /// <summary>A registry with every built-in <c>Elsa.*</c> activity.</summary>
+    public static ActivityRegistry CreateDefault() => new ActivityRegistry().AddRange(BuiltInActivities.All());
+}

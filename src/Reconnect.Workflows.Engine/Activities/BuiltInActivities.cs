@@ -1,0 +1,18 @@
+using Reconnect.Workflows.Engine.Activities.Flow;
+using Reconnect.Workflows.Engine.Activities.Primitives;
+using Reconnect.Workflows.Engine.Activities.Scheduling;
+using Reconnect.Workflows.Engine.Activities.Tasks;
+
+namespace Reconnect.Workflows.Engine.Activities;
+
+public static class BuiltInActivities
+{
+    public static IEnumerable<IActivity> All() =>
+    [
+        new StartActivity(), new EndActivity(), new FinishActivity(),
+        new FlowDecisionActivity(), new FlowSwitchActivity(), new FlowForkActivity(), new FlowJoinActivity(),
+        new SetVariableActivity(), new WriteLineActivity(), new CorrelateActivity(),
+        new DelayActivity(), new StartAtActivity(), new TimerActivity(), new CronActivity(),
+        new EventActivity(), new PublishEventActivity(), new RunTaskActivity(),
+    ];
+}

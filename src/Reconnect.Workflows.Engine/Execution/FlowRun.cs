@@ -1,0 +1,305 @@
+using System.Text.Json.Nodes;
+using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Engine.Expressions;
+
+namespace Reconnect.Workflows.Engine.Execution;
+
+/// <summary>
+/// Runs the flowchart inside one step: a queue of work items, outcomes flowing along connections, joins deciding when a
+/// node runs, dead paths passed on as skips. See docs/engine.md for the rules.
+/// </summary>
+internal sealed class FlowRun(StepContext step)
+{
+    private readonly LinkedList<WorkItem> _queue = new();
+    private int _executions;
+
+    public bool Ended { get; private set; }
+    public bool Faulted { get; private set; }
+
+    private WorkflowState State => step.State;
+    private FlowState Flow => step.State.Flow;
+
+    public void Schedule(WorkItem item) => _queue.AddLast(item);
+
+    public void Drain()
+    {
+        while (_queue.Count > 0 && !Ended && !Faulted)
+        {
+            var item = _queue.First!.Value;
+            _queue.RemoveFirst();
+            var node = step.Workflow.Find(item.ActivityId);
+            if (node is null) continue;
+            if (item.Skip)
+            {
+                Propagate(node, []);
+                continue;
+            }
+            if (++_executions > step.Runner.MaxExecutionsPerStep)
+            {
+                Fault(node, item, new InvalidOperationException(
+                    $"More than {step.Runner.MaxExecutionsPerStep} activity executions in one step: a loop with no waiting activity?"));
+                return;
+            }
+            Execute(node, item);
+        }
+    }
+
+    private void Execute(CompiledNode node, WorkItem item)
+    {
+        if (node.Activity is null)
+        {
+            Fault(node, item, new InvalidOperationException($"Activity type '{node.Node.Type}' is not supported."));
+            return;
+        }
+        var context = new ActivityContext(step, node.Node);
+        ActivityResult result;
+        try
+        {
+            result = node.Activity.Execute(context);
+        }
+        catch (Exception ex) when (IsActivityFault(ex))
+        {
+            Fault(node, item, ex);
+            return;
+        }
+        Handle(node, result);
+    }
+
+    public void ResumeBookmark(Bookmark bookmark, JsonNode? input)
+    {
+        State.Bookmarks.RemoveAll(b => b.Id == bookmark.Id);
+        var node = step.Workflow.Find(bookmark.ActivityId);
+        var kind = bookmark.Name switch
+        {
+            StimulusNames.Timer => TraceKinds.TimerFired,
+            StimulusNames.Task => TraceKinds.TaskCompleted,
+            _ => TraceKinds.EventReceived,
+        };
+        var detail = new JsonObject { ["bookmarkId"] = bookmark.Id };
+        if (bookmark.DueAt is { } due) detail["due"] = Time.LondonTime.Format(due);
+        if (bookmark.TaskId is { } taskId) detail["taskId"] = taskId;
+        if (bookmark.Payload?["eventName"] is { } eventName) detail["name"] = eventName.DeepClone();
+        if (input is not null) detail["input"] = input.DeepClone();
+        step.AddTrace(kind, bookmark.ActivityId, bookmark.ActivityType, detail);
+        if (node?.Activity is null)
+        {
+            if (node is not null) Fault(node, new WorkItem(node.Node.Id), new InvalidOperationException($"Activity type '{bookmark.ActivityType}' is not supported."));
+            return;
+        }
+        var context = new ActivityContext(step, node.Node);
+        ActivityResult result;
+        try
+        {
+            result = node.Activity.Resume(context, bookmark, input);
+        }
+        catch (Exception ex) when (IsActivityFault(ex))
+        {
+            Fault(node, new WorkItem(node.Node.Id), ex);
+            return;
+        }
+        Handle(node, result);
+    }
+
+    private void Handle(CompiledNode node, ActivityResult result)
+    {
+        var id = node.Node.Id;
+        switch (result)
+        {
+            case ActivityResult.Completed completed:
+                Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
+                step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray([.. completed.Ports.Select(p => (JsonNode?)JsonValue.Create(p))]) });
+                Propagate(node, completed.Ports);
+                break;
+            case ActivityResult.Suspended suspended:
+                foreach (var bookmark in suspended.Bookmarks)
+                {
+                    State.Bookmarks.Add(bookmark);
+                    var detail = new JsonObject { ["bookmarkId"] = bookmark.Id, ["stimulus"] = bookmark.Name };
+                    if (bookmark.DueAt is { } due) detail["due"] = Time.LondonTime.Format(due);
+                    if (bookmark.Payload?["eventName"] is { } eventName) detail["eventName"] = eventName.DeepClone();
+                    if (bookmark.TaskId is { } taskId) detail["taskId"] = taskId;
+                    step.AddTrace(TraceKinds.BookmarkCreated, node.Node, detail);
+                }
+                break;
+            case ActivityResult.EndFlowchart or ActivityResult.FinishWorkflow:
+                Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
+                step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray() });
+                Ended = true;
+                _queue.Clear();
+                break;
+        }
+    }
+
+    /// <summary>Sends an outcome along the node's connections: taken where the port matches, skipped elsewhere.</summary>
+    private void Propagate(CompiledNode source, IReadOnlyList<string> ports)
+    {
+        foreach (var edge in source.Outbound)
+        {
+            var taken = Contains(ports, edge.Connection.Source.Port);
+            var target = step.Workflow.Find(edge.Connection.Target.Activity)!;
+            if (edge.IsBackEdge)
+            {
+                // An implicit loop: going round again starts a fresh round at the target; a skip along a back edge goes nowhere.
+                if (!taken) continue;
+                Flow.Visits.Remove(target.Node.Id);
+                Flow.FiredJoins.Remove(target.Node.Id);
+                Schedule(new WorkItem(target.Node.Id));
+                continue;
+            }
+            Arrive(target, edge, taken);
+        }
+    }
+
+    private static bool Contains(IReadOnlyList<string> ports, string port)
+    {
+        for (var i = 0; i < ports.Count; i++)
+            if (string.Equals(ports[i], port, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    private void Arrive(CompiledNode target, CompiledEdge edge, bool taken)
+    {
+        var id = target.Node.Id;
+        var expected = target.ForwardInboundKeys;
+        if (expected.Count <= 1 && target.JoinMode != JoinMode.WaitAny)
+        {
+            // The common case, no bookkeeping: one way in.
+            Schedule(new WorkItem(id, Skip: !taken));
+            return;
+        }
+
+        if (!Flow.Visits.TryGetValue(id, out var visits))
+        {
+            visits = new Dictionary<string, bool>(StringComparer.Ordinal);
+            Flow.Visits[id] = visits;
+        }
+
+        if (target.JoinMode == JoinMode.WaitAny && Flow.FiredJoins.Contains(id) && visits.ContainsKey(edge.Key))
+        {
+            // The same branch arriving again after the join fired: a new round.
+            visits.Clear();
+            Flow.FiredJoins.Remove(id);
+        }
+        visits[edge.Key] = visits.GetValueOrDefault(edge.Key) || taken;
+        var allVisited = expected.All(visits.ContainsKey);
+        var anyTaken = visits.Values.Any(v => v);
+        var allTaken = allVisited && visits.Values.All(v => v);
+
+        switch (target.JoinMode)
+        {
+            case JoinMode.Stream:
+                if (taken) Schedule(new WorkItem(id));
+                if (allVisited)
+                {
+                    Flow.Visits.Remove(id);
+                    if (!anyTaken) Schedule(new WorkItem(id, Skip: true));
+                }
+                break;
+
+            case JoinMode.Strict:
+                if (allVisited)
+                {
+                    Flow.Visits.Remove(id);
+                    // Merge/Converge: a dead branch upstream means the node never runs, and nothing flows on from it.
+                    if (allTaken) Schedule(new WorkItem(id));
+                }
+                break;
+
+            case JoinMode.WaitAny:
+                var fired = Flow.FiredJoins.Contains(id);
+                if (taken && !fired)
+                {
+                    Flow.FiredJoins.Add(id);
+                    fired = true;
+                    CancelAncestors(target);
+                    Schedule(new WorkItem(id));
+                }
+                if (allVisited)
+                {
+                    Flow.Visits.Remove(id);
+                    Flow.FiredJoins.Remove(id);
+                    if (!fired) Schedule(new WorkItem(id, Skip: true));
+                }
+                break;
+
+            default: // Implicit and WaitAll
+                if (allVisited)
+                {
+                    Flow.Visits.Remove(id);
+                    Schedule(new WorkItem(id, Skip: !anyTaken));
+                }
+                break;
+        }
+    }
+
+    /// <summary>WaitAny fired: what is still active upstream on the other branches is cancelled.</summary>
+    private void CancelAncestors(CompiledNode join)
+    {
+        var ancestors = join.Ancestors;
+        for (var item = _queue.First; item is not null;)
+        {
+            var next = item.Next;
+            if (ancestors.Contains(item.Value.ActivityId)) _queue.Remove(item);
+            item = next;
+        }
+        foreach (var bookmark in State.Bookmarks.Where(b => ancestors.Contains(b.ActivityId)).ToList())
+            RemoveBookmark(bookmark, $"join '{join.Node.Label}' continued on another branch");
+        foreach (var ancestor in ancestors) Flow.Visits.Remove(ancestor);
+    }
+
+    public void RemoveAllBookmarks(string reason)
+    {
+        foreach (var bookmark in State.Bookmarks.ToList()) RemoveBookmark(bookmark, reason);
+    }
+
+    private void RemoveBookmark(Bookmark bookmark, string reason)
+    {
+        State.Bookmarks.RemoveAll(b => b.Id == bookmark.Id);
+        if (bookmark.TaskId is { } taskId) step.Result.Effects.Add(new CancelTaskEffect(taskId, reason));
+        step.AddTrace(TraceKinds.BookmarkRemoved, bookmark.ActivityId, bookmark.ActivityType, new JsonObject { ["bookmarkId"] = bookmark.Id, ["reason"] = reason });
+    }
+
+    /// <summary>Variables changed: timers and due dates computed from them are asked again.</summary>
+    public void RecomputeBookmarks()
+    {
+        for (var i = 0; i < State.Bookmarks.Count; i++)
+        {
+            var bookmark = State.Bookmarks[i];
+            var node = step.Workflow.Find(bookmark.ActivityId);
+            if (node?.Activity is not IRecomputableActivity recomputable) continue;
+            Bookmark replacement;
+            try
+            {
+                replacement = recomputable.Recompute(new ActivityContext(step, node.Node), bookmark);
+            }
+            catch (Exception ex) when (IsActivityFault(ex))
+            {
+                // A timer that cannot be re-computed keeps its old due time; the incident says why.
+                State.Incidents.Add(new Incident(step.Now, node.Node.Id, node.Node.Type, $"Could not re-compute the due time: {ex.Message}", ex.GetType().Name));
+                continue;
+            }
+            if (ReferenceEquals(replacement, bookmark) || replacement == bookmark) continue;
+            State.Bookmarks[i] = replacement;
+            var detail = new JsonObject { ["bookmarkId"] = replacement.Id, ["replaces"] = bookmark.Id };
+            if (bookmark.DueAt is { } oldDue) detail["previousDue"] = Time.LondonTime.Format(oldDue);
+            if (replacement.DueAt is { } due) detail["due"] = Time.LondonTime.Format(due);
+            step.AddTrace(TraceKinds.TimerRescheduled, node.Node, detail);
+        }
+    }
+
+    private void Fault(CompiledNode node, WorkItem item, Exception ex)
+    {
+        Faulted = true;
+        var message = ex.Message;
+        State.Incidents.Add(new Incident(step.Now, node.Node.Id, node.Node.Type, message, ex.GetType().Name));
+        step.AddTrace(TraceKinds.Faulted, node.Node, new JsonObject { ["message"] = message });
+        Flow.Pending.Clear();
+        Flow.Pending.Add(item with { Skip = false });
+        Flow.Pending.AddRange(_queue);
+        _queue.Clear();
+    }
+
+    private static bool IsActivityFault(Exception ex) =>
+        ex is ExpressionException or FormatException or InvalidOperationException or ArgumentException
+            or OverflowException or KeyNotFoundException or NotSupportedException or System.Text.Json.JsonException or InvalidCastException;
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+
+namespace Reconnect.Workflows.Engine.Execution;
+
+/// <summary>What makes a step happen.</summary>
+public abstract record Stimulus
+{
+    /// <summary>Start a new instance. <paramref name="TriggerActivityId"/> is set when a trigger (cron, event) started it: that activity completes at once.</summary>
+    public sealed record Start(JsonObject? Input, string? CorrelationId, string? TriggerActivityId = null) : Stimulus;
+
+    /// <summary>Resume one bookmark (an event arrived, a task got its outcome, a timer fell due).</summary>
+    public sealed record Resume(string BookmarkId, JsonNode? Input) : Stimulus;
+
+    /// <summary>Set variables from outside (e.g. a changed release date); timers computed from them are re-computed.</summary>
+    public sealed record SetVariables(JsonObject Values) : Stimulus;
+
+    /// <summary>Run a faulted instance again from the faulting activity.</summary>
+    public sealed record Retry : Stimulus;
+
+    /// <summary>Cancel the instance and every bookmark it has.</summary>
+    public sealed record Cancel(string? Reason) : Stimulus;
+}

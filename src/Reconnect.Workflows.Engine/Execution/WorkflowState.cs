@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+
+namespace Reconnect.Workflows.Engine.Execution;
+
+/// <summary>
+/// Everything an instance is, between steps: serialisable as one JSON document. The runner never mutates the state it
+/// is given; it works on a clone and returns the new one.
+/// </summary>
+public sealed class WorkflowState
+{
+    public string Id { get; set; } = "";
+    public string DefinitionId { get; set; } = "";
+    public int DefinitionVersion { get; set; }
+    /// <summary>The identity of the exact definition version (Elsa's <c>id</c>).</summary>
+    public string DefinitionVersionId { get; set; } = "";
+    public string? CorrelationId { get; set; }
+    public WorkflowStatus Status { get; set; } = WorkflowStatus.Running;
+    public JsonObject Input { get; set; } = [];
+    public Dictionary<string, JsonNode?> Variables { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Outputs of activities that produce one (event payload, task outcome), by activity id.</summary>
+    public Dictionary<string, JsonNode?> Outputs { get; set; } = new(StringComparer.Ordinal);
+    public JsonNode? LastResult { get; set; }
+    public List<Bookmark> Bookmarks { get; set; } = [];
+    public FlowState Flow { get; set; } = new();
+    public List<TraceEvent> Journal { get; set; } = [];
+    public List<Incident> Incidents { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Steps committed so far; the optimistic-concurrency token the stores compare.</summary>
+    public long Version { get; set; }
+
+    public WorkflowState Clone()
+    {
+        var clone = (WorkflowState)MemberwiseClone();
+        clone.Input = (JsonObject)Input.DeepClone();
+        clone.Variables = new Dictionary<string, JsonNode?>(Variables.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in Variables) clone.Variables[k] = v?.DeepClone();
+        clone.Outputs = new Dictionary<string, JsonNode?>(Outputs.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in Outputs) clone.Outputs[k] = v?.DeepClone();
+        clone.LastResult = LastResult?.DeepClone();
+        clone.Bookmarks = new List<Bookmark>(Bookmarks.Count);
+        foreach (var b in Bookmarks) clone.Bookmarks.Add(b.DeepClone());
+        clone.Flow = Flow.Clone();
+        // Journal entries and incidents are immutable records: a shallow copy of the list is enough.
+        clone.Journal = [.. Journal];
+        clone.Incidents = [.. Incidents];
+        return clone;
+    }
+}
+
+/// <summary>The flowchart's bookkeeping: which inbound connections of a waiting join have been visited, and work left when a step faulted.</summary>
+public sealed class FlowState
+{
+    /// <summary>Target activity id → (connection key → taken?) for forward connections visited since the target last ran.</summary>
+    public Dictionary<string, Dictionary<string, bool>> Visits { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>WaitAny joins that already fired for the current round.</summary>
+    public HashSet<string> FiredJoins { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Work that was scheduled when a step faulted, the faulting activity first; a retry runs it.</summary>
+    public List<WorkItem> Pending { get; set; } = [];
+    /// <summary>Executions per activity over the instance's life.</summary>
+    public Dictionary<string, int> ExecutionCounts { get; set; } = new(StringComparer.Ordinal);
+
+    public FlowState Clone()
+    {
+        var clone = new FlowState
+        {
+            FiredJoins = new HashSet<string>(FiredJoins, StringComparer.Ordinal),
+            Pending = [.. Pending],
+            ExecutionCounts = new Dictionary<string, int>(ExecutionCounts, StringComparer.Ordinal),
+        };
+        foreach (var (k, v) in Visits) clone.Visits[k] = new Dictionary<string, bool>(v, StringComparer.Ordinal);
+        return clone;
+    }
+}
+
+/// <summary>An activity scheduled to run (or to be skipped along a dead path).</summary>
+public sealed record WorkItem(string ActivityId, bool Skip = false);

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Fluid;
+using Fluid.Values;
+
+namespace Reconnect.Workflows.Engine.Expressions;
+
+/// <summary>
+/// Liquid (Fluid) for task titles and texts. The model: <c>Variables</c>, <c>Input</c>, <c>CorrelationId</c>,
+/// <c>WorkflowInstanceId</c>, <c>Today</c> (Europe/London date) and <c>Now</c>; each variable is also reachable by its bare name.
+/// </summary>
+public sealed class LiquidEvaluator
+{
+    private static readonly FluidParser Parser = new();
+    private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
+    private readonly TemplateOptions _options;
+
+    public LiquidEvaluator()
+    {
+        _options = new TemplateOptions();
+        _options.MemberAccessStrategy = new UnsafeMemberAccessStrategy();
+        _options.MaxSteps = 100_000;
+        _options.MaxRecursion = 50;
+        _options.TimeZone = Time.LondonTime.TimeZoneInfo;
+    }
+
+    public string Render(string template, IExpressionContext context)
+    {
+        var parsed = Parse(template);
+        var model = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var name in context.VariableNames)
+        {
+            context.TryGetVariable(name, out var value);
+            var plain = ToPlain(value);
+            variables[name] = plain;
+            model[name] = plain;
+        }
+        model["Variables"] = variables;
+        model["Input"] = ToPlain(context.Input);
+        model["CorrelationId"] = context.CorrelationId;
+        model["WorkflowInstanceId"] = context.InstanceId;
+        model["Today"] = Time.LondonTime.Today(context.Now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        model["Now"] = context.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var templateContext = new TemplateContext(model, _options);
+        try
+        {
+            return parsed.Render(templateContext);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ParseException or ArgumentException or FormatException)
+        {
+            throw new ExpressionException($"Liquid error: {ex.Message}", ex);
+        }
+    }
+
+    public string? CheckSyntax(string template)
+    {
+        try { Parse(template); return null; }
+        catch (ExpressionException ex) { return ex.Message; }
+    }
+
+    private IFluidTemplate Parse(string template)
+    {
+        if (_cache.TryGetValue(template, out var cached)) return cached;
+        if (!Parser.TryParse(template, out var parsed, out var error))
+            throw new ExpressionException($"Liquid template does not parse: {error}");
+        if (_cache.Count > 10_000) _cache.Clear();
+        _cache[template] = parsed;
+        return parsed;
+    }
+
+    private static object? ToPlain(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value), StringComparer.Ordinal),
+        JsonArray a => a.Select(ToPlain).ToList(),
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when v.TryGetValue<decimal>(out var m) => m,
+        _ => node.ToJsonString(),
+    };
+}

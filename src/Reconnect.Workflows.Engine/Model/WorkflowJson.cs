@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Reconnect.Workflows.Engine.Model;
+
+/// <summary>Reads and writes definitions in Elsa 3's JSON shape.</summary>
+public static class WorkflowJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+        MaxDepth = 128,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Compact options for state and wire formats.</summary>
+    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+
+    /// <summary>Parses a definition; a bare-activity root is kept as is (it runs as a flowchart of one).</summary>
+    /// <exception cref="WorkflowJsonException">The text is not a workflow definition.</exception>
+    public static WorkflowDefinition Parse(string json)
+    {
+        if (json.Length > 0 && json[0] == '\uFEFF') json = json[1..];
+        WorkflowDefinition? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new WorkflowJsonException($"Not valid workflow JSON: {ex.Message}", ex);
+        }
+        if (definition is null) throw new WorkflowJsonException("Not valid workflow JSON: the document is null.");
+        if (definition.Root is null || string.IsNullOrEmpty(definition.Root.Type))
+            throw new WorkflowJsonException("The definition has no 'root' activity.");
+        if (string.IsNullOrEmpty(definition.DefinitionId)) definition.DefinitionId = definition.Id;
+        if (string.IsNullOrEmpty(definition.Id)) definition.Id = definition.DefinitionId;
+        definition.Root.Activities ??= definition.Root.IsFlowchart ? [] : null;
+        definition.Root.Connections ??= definition.Root.IsFlowchart ? [] : null;
+        return definition;
+    }
+
+    public static WorkflowDefinition ParseFile(string path) => Parse(File.ReadAllText(path, Encoding.UTF8));
+
+    // Serialising fills each node's wire-side extension fields for the duration of the call: one writer at a time per definition.
+    public static string Serialize(WorkflowDefinition definition, bool indented = true)
+    {
+        lock (definition) return JsonSerializer.Serialize(definition, indented ? Options : Compact);
+    }
+
+    public static JsonNode? ToNode(WorkflowDefinition definition)
+    {
+        lock (definition) return JsonSerializer.SerializeToNode(definition, Options);
+    }
+}
+
+public sealed class WorkflowJsonException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Engine.Execution;
+using Reconnect.Workflows.Engine.Model;
+
+namespace Reconnect.Workflows.Engine.Runtime;
+
+public enum ResumeStatus
+{
+    Resumed,
+    /// <summary>No such bookmark (any more): it was already resumed, cancelled, or never existed.</summary>
+    NotFound,
+    /// <summary>The instance is not in a state to take it (faulted, finished).</summary>
+    NotApplicable,
+    /// <summary>Lost the race too many times in a row; nothing was changed.</summary>
+    Conflict,
+}
+
+/// <summary>The answer to a stimulus: what happened, and the step when one ran.</summary>
+public sealed record RunResult(ResumeStatus Status, WorkflowState? State, StepResult? Step, string? Message = null)
+{
+    public bool Succeeded => Status == ResumeStatus.Resumed;
+}
+
+/// <summary>
+/// The shell around the pure step: load, step, commit (guarded by the instance's version), then deliver the outbox.
+/// A lost race reloads and tries again; a bookmark that is gone by then answers NotFound, so each bookmark is resumed
+/// exactly once however many callers race for it.
+/// </summary>
+public sealed class WorkflowRuntime(
+    WorkflowRunner runner,
+    IWorkflowDefinitionStore definitions,
+    IWorkflowInstanceStore instances,
+    TimeProvider timeProvider)
+{
+    private const int MaxCommitAttempts = 8;
+
+    public WorkflowRunner Runner => runner;
+    public TimeProvider TimeProvider => timeProvider;
+
+    /// <summary>Called with every committed step (the CLI prints its trace; hosts log it).</summary>
+    public event Action<WorkflowState, StepResult>? StepCommitted;
+
+    public DateTimeOffset Now => timeProvider.GetUtcNow();
+
+    public async Task<RunResult> StartAsync(string definitionId, JsonObject? input = null, string? correlationId = null, CancellationToken cancellationToken = default)
+    {
+        var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken)
+            ?? throw new WorkflowNotFoundException($"No published workflow '{definitionId}'.");
+        return await StartAsync(definition, input, correlationId, null, cancellationToken);
+    }
+
+    public async Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId = null, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var state = runner.CreateInstance(definition, now);
+        var step = runner.Step(definition, state, new Stimulus.Start(input, correlationId, triggerActivityId), now);
+        var stimulus = new Stimulus.Start(input, correlationId, triggerActivityId);
+        if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) != CommitOutcome.Committed)
+            return new RunResult(ResumeStatus.Conflict, null, null, "A new instance's id collided; nothing was started.");
+        StepCommitted?.Invoke(step.State, step);
+        await DeliverOutboxAsync(cancellationToken);
+        return new RunResult(ResumeStatus.Resumed, step.State, step);
+    }
+
+    /// <summary>Applies a stimulus to one instance with optimistic concurrency: reload and retry on a lost race.</summary>
+    public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < MaxCommitAttempts; attempt++)
+        {
+            var state = await instances.LoadAsync(instanceId, cancellationToken);
+            if (state is null) return new RunResult(ResumeStatus.NotFound, null, null, $"No workflow instance '{instanceId}'.");
+            var definition = await FindDefinitionAsync(state, cancellationToken);
+            var now = Now;
+            var step = runner.Step(definition, state, stimulus, now);
+            if (!step.Applied)
+                return new RunResult(step.Outcome == StepOutcome.BookmarkNotFound ? ResumeStatus.NotFound : ResumeStatus.NotApplicable, state, step, step.Message);
+            if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) == CommitOutcome.Committed)
+            {
+                StepCommitted?.Invoke(step.State, step);
+                await DeliverOutboxAsync(cancellationToken);
+                return new RunResult(ResumeStatus.Resumed, step.State, step);
+            }
+        }
+        return new RunResult(ResumeStatus.Conflict, null, null, "The instance kept changing under this stimulus; nothing was applied.");
+    }
+
+    public Task<RunResult> ResumeAsync(string instanceId, string bookmarkId, JsonNode? input = null, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, new Stimulus.Resume(bookmarkId, input), cancellationToken);
+
+    /// <summary>Delivers an event to every bookmark waiting on it (with this correlation id, when one is given). Returns how many resumed.</summary>
+    public async Task<int> PublishEventAsync(string eventName, string? correlationId, JsonNode? payload = null, CancellationToken cancellationToken = default)
+    {
+        var matches = await instances.FindBookmarksAsync(BookmarkKey.ForEvent(eventName), correlationId, cancellationToken);
+        var resumed = 0;
+        foreach (var match in matches)
+            if ((await ResumeAsync(match.InstanceId, match.BookmarkId, payload?.DeepClone(), cancellationToken)).Succeeded) resumed++;
+        return resumed;
+    }
+
+    /// <summary>Completes a task: checks the outcome against the task's own, then resumes its bookmark.</summary>
+    public async Task<RunResult> CompleteTaskAsync(string taskId, string outcome, JsonObject? data = null, CancellationToken cancellationToken = default)
+    {
+        var matches = await instances.FindBookmarksAsync(BookmarkKey.ForTask(taskId), null, cancellationToken);
+        if (matches.Count == 0) return new RunResult(ResumeStatus.NotFound, null, null, $"Task '{taskId}' is not waiting (already completed or cancelled).");
+        var match = matches[0];
+        var state = await instances.LoadAsync(match.InstanceId, cancellationToken);
+        var bookmark = state?.Bookmarks.FirstOrDefault(b => b.Id == match.BookmarkId);
+        var outcomes = bookmark?.Payload?["outcomes"] is JsonArray a ? a.Select(x => ValueConverter.ToText(x)).ToList() : [];
+        if (outcomes.Count > 0 && !outcomes.Contains(outcome))
+            return new RunResult(ResumeStatus.NotApplicable, state, null, $"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
+        var input = data is null ? new JsonObject() : (JsonObject)data.DeepClone();
+        input["outcome"] = outcome;
+        return await ResumeAsync(match.InstanceId, match.BookmarkId, input, cancellationToken);
+    }
+
+    /// <summary>Resumes timers that are due, oldest first, in batches. Returns how many fired.</summary>
+    public async Task<int> DispatchDueTimersAsync(int batchSize = 500, CancellationToken cancellationToken = default)
+    {
+        var fired = 0;
+        while (true)
+        {
+            var due = await instances.FindDueTimersAsync(Now, batchSize, cancellationToken);
+            if (due.Count == 0) return fired;
+            var progress = 0;
+            foreach (var timer in due)
+            {
+                var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, cancellationToken);
+                if (result.Succeeded) { fired++; progress++; }
+                else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) progress++;
+            }
+            if (progress == 0) return fired;
+        }
+    }
+
+    public Task<RunResult> CancelAsync(string instanceId, string? reason = null, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, new Stimulus.Cancel(reason), cancellationToken);
+
+    public Task<RunResult> RetryAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, new Stimulus.Retry(), cancellationToken);
+
+    public Task<RunResult> SetVariablesAsync(string instanceId, JsonObject values, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, new Stimulus.SetVariables(values), cancellationToken);
+
+    /// <summary>Events published by steps go out only after their step committed, never inline under a lock (Elsa #5466).</summary>
+    private async Task DeliverOutboxAsync(CancellationToken cancellationToken)
+    {
+        // Bounded: a workflow that publishes to itself in a loop cannot spin here for ever.
+        for (var round = 0; round < 100; round++)
+        {
+            var events = await instances.TakeOutboxAsync(100, cancellationToken);
+            if (events.Count == 0) return;
+            foreach (var e in events) await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+        }
+    }
+
+    private async Task<WorkflowDefinition> FindDefinitionAsync(WorkflowState state, CancellationToken cancellationToken) =>
+        await definitions.FindVersionAsync(state.DefinitionId, state.DefinitionVersion, cancellationToken)
+        ?? throw new WorkflowNotFoundException($"Workflow '{state.DefinitionId}' version {state.DefinitionVersion} of instance '{state.Id}' is gone.");
+}
+
+public sealed class WorkflowNotFoundException(string message) : Exception(message);
