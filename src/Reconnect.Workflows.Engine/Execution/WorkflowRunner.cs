@@ -90,7 +90,7 @@ public sealed class WorkflowRunner
             case Stimulus.Resume resume:
                 if (s.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running))
                     return StepResult.Rejected(state, s.Status == WorkflowStatus.Faulted ? StepOutcome.NotApplicable : StepOutcome.BookmarkNotFound,
-                        $"The instance is {s.Status.ToString().ToLowerInvariant()}; it takes no resume.");
+                        $"The instance is {s.Status.ToString().ToLowerInvariant()}; bookmark '{resume.BookmarkId}' is not waiting (already resumed or cancelled).");
                 var bookmark = s.Bookmarks.FirstOrDefault(b => b.Id == resume.BookmarkId);
                 if (bookmark is null)
                     return StepResult.Rejected(state, StepOutcome.BookmarkNotFound, $"Bookmark '{resume.BookmarkId}' is not on the instance (already resumed or cancelled).");

@@ -33,7 +33,10 @@ public static class WorkflowJson
         WorkflowDefinition? definition;
         try
         {
-            definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, Options);
+            var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = Options.MaxDepth });
+            if (node is not JsonObject obj) throw new WorkflowJsonException("A workflow definition must be a JSON object.");
+            if (obj["root"] is not JsonObject) throw new WorkflowJsonException("The definition has no 'root' activity.");
+            definition = obj.Deserialize<WorkflowDefinition>(Options);
         }
         catch (JsonException ex)
         {

@@ -1,0 +1,125 @@
+using Reconnect.Workflows.Engine.Expressions;
+
+namespace Reconnect.Workflows.Engine.Tests.Expressions;
+
+public class ExpressionTests
+{
+    private sealed class Context : IExpressionContext
+    {
+        public Dictionary<string, JsonNode?> Variables { get; } = new();
+        public IEnumerable<string> VariableNames => Variables.Keys;
+        public bool TryGetVariable(string name, out JsonNode? value) => Variables.TryGetValue(name, out value);
+        public void SetVariable(string name, JsonNode? value) => Variables[name] = value;
+        public JsonObject Input { get; init; } = [];
+        public string InstanceId => "i-1";
+        public string? CorrelationId => "c-1";
+        public DateTimeOffset Now { get; init; } = new(2027, 3, 28, 12, 0, 0, TimeSpan.Zero); // the day BST starts
+        public JsonNode? LastResult => null;
+        public JsonNode? GetOutput(string activityIdOrName) => null;
+    }
+
+    private static readonly ExpressionEvaluator Evaluator = new(new JavaScriptOptions { Timeout = TimeSpan.FromMilliseconds(500), MaxStatements = 100_000, MemoryLimitBytes = 8 * 1024 * 1024 });
+
+    private static JsonNode? Eval(Expression e, Context? c = null) => Evaluator.Evaluate(e, c ?? new Context());
+
+    [Fact]
+    public void Literal_ReturnsValue() => Assert.Equal("hi", Eval(Lit("hi"))!.GetValue<string>());
+
+    [Fact]
+    public void Object_ParsesJsonText() => Assert.Equal(2, Eval(new Expression("Object", JsonValue.Create("[1,2]")))!.AsArray().Count);
+
+    [Fact]
+    public void Variable_ReadsVariable()
+    {
+        var c = new Context();
+        c.Variables["X"] = 5;
+        Assert.Equal(5, Eval(Expression.OfVariable("X"), c)!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Variable_Missing_ThrowsClearly() =>
+        Assert.Contains("'Nope' is not defined", Assert.Throws<ExpressionException>(() => Eval(Expression.OfVariable("Nope"))).Message);
+
+    [Fact]
+    public void JavaScript_Accessors_ReadAndWriteVariablesAndInputs()
+    {
+        var c = new Context { Input = new JsonObject { ["Message"] = "hello" } };
+        c.Variables["Counter"] = 1;
+        var result = Eval(Js("setCounter(getCounter() + 1); setVariable('Other', 'x'); variables.Third = 3; getMessage() + ' ' + getInput('Message').length"), c);
+        Assert.Equal("hello 5", result!.GetValue<string>());
+        Assert.Equal(2, c.Variables["Counter"]!.GetValue<long>());
+        Assert.Equal("x", c.Variables["Other"]!.GetValue<string>());
+        Assert.Equal(3, c.Variables["Third"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void JavaScript_TopLevelReturn_IsAllowedAsInElsa() => Assert.False(Eval(Js("return false;"))!.GetValue<bool>());
+
+    [Fact]
+    public void JavaScript_ObjectResult_BecomesJson()
+    {
+        var result = Eval(Js("({ a: [1, 2], b: { c: 'd' } })"))!;
+        Assert.Equal("d", result["b"]!["c"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void JavaScript_InfiniteLoop_IsStopped()
+    {
+        var ex = Assert.Throws<ExpressionException>(() => Eval(Js("while (true) {}")));
+        Assert.Contains("stopped", ex.Message);
+    }
+
+    [Fact]
+    public void JavaScript_UnboundedAllocation_IsStopped()
+    {
+        var ex = Assert.Throws<ExpressionException>(() => Eval(Js("var a = []; while (true) { a.push('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' + a.length); }")));
+        Assert.Contains("stopped", ex.Message);
+    }
+
+    [Fact]
+    public void JavaScript_DeepRecursion_IsStopped() =>
+        Assert.Contains("stopped", Assert.Throws<ExpressionException>(() => Eval(Js("function f(n) { return f(n + 1); } f(0)"))).Message);
+
+    [Theory]
+    [InlineData("System.IO.File.ReadAllText('/etc/passwd')")]
+    [InlineData("importNamespace('System.IO')")]
+    [InlineData("clrHelper")]
+    public void JavaScript_ClrAccess_IsNotThere(string script) => Assert.Throws<ExpressionException>(() => Eval(Js(script)));
+
+    [Fact]
+    public void JavaScript_SyntaxError_IsReportedBySyntaxCheck()
+    {
+        Assert.NotNull(Evaluator.CheckSyntax(Js("if (")));
+        Assert.Null(Evaluator.CheckSyntax(Js("return 1 + 1;")));
+    }
+
+    [Fact]
+    public void JavaScript_DateHelpers_UseLondonDatesAndStepClock()
+    {
+        Assert.Equal("2027-03-28", Eval(Js("today()"))!.GetValue<string>());
+        Assert.Equal("2027-02-22", Eval(Js("addDays('2027-03-01', -7)"))!.GetValue<string>());
+        Assert.Equal("2027-04-01", Eval(Js("addMonths('2027-01-01', 3)"))!.GetValue<string>());
+        Assert.Equal(84, Eval(Js("daysBetween('2027-01-01', '2027-03-26')"))!.GetValue<long>());
+        // 09:00 in London on 29 March 2027 is BST (+01:00).
+        Assert.Equal("2027-03-29T09:00:00+01:00", Eval(Js("atLondonTime('2027-03-29', '09:00')"))!.GetValue<string>());
+        // 23:30 UTC on 28 March is already the 29th in London.
+        Assert.Equal("2027-03-29", Eval(Js("londonDate('2027-03-28T23:30:00Z')"))!.GetValue<string>());
+        Assert.Equal("2027-01-01", Eval(Js("minDate('2027-01-01', '2027-02-01')"))!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Liquid_RendersVariablesAndInput()
+    {
+        var c = new Context { Input = new JsonObject { ["site"] = "LEI" } };
+        c.Variables["ReleaseDate"] = "2027-02-01";
+        Assert.Equal("Release 2027-02-01 at LEI (2027-02-01)",
+            Eval(Liquid("Release {{ Variables.ReleaseDate }} at {{ Input.site }} ({{ ReleaseDate }})"), c)!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Liquid_BadTemplate_FailsSyntaxCheck() => Assert.Contains("does not parse", Evaluator.CheckSyntax(Liquid("{% if %}"))!);
+
+    [Fact]
+    public void UnsupportedType_IsRejected() =>
+        Assert.Contains("not supported", Assert.Throws<ExpressionException>(() => Eval(new Expression("CSharp", JsonValue.Create("1+1")))).Message);
+}
