@@ -51,6 +51,7 @@ internal sealed class FlowRun(StepContext step)
             Fault(node, item, new InvalidOperationException($"Activity type '{node.Node.Type}' is not supported."));
             return;
         }
+        if (node.JoinMode == JoinMode.WaitAny) CancelAncestors(node);
         var context = new ActivityContext(step, node.Node);
         ActivityResult result;
         try
@@ -209,9 +210,9 @@ internal sealed class FlowRun(StepContext step)
                 var fired = Flow.FiredJoins.Contains(id);
                 if (taken && !fired)
                 {
+                    // Cancelling happens when the join runs (see Execute), as in Elsa: work queued before it still runs.
                     Flow.FiredJoins.Add(id);
                     fired = true;
-                    CancelAncestors(target);
                     Schedule(new WorkItem(id));
                 }
                 if (allVisited)
