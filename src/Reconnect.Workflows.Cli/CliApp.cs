@@ -14,7 +14,7 @@ namespace Reconnect.Workflows.Cli;
 
 /// <summary>
 /// <c>validate &lt;files…&gt;</c> and <c>simulate &lt;file&gt;</c> (SPEC §4). Exit codes: 0 all well; 1 a workflow is invalid
-/// (or, for simulate, the instance faulted); 2 the command line or a file could not be read.
+/// or unreadable (validate), or the instance faulted (simulate); 2 the command line is wrong or simulate's inputs cannot be read.
 /// </summary>
 public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWriter stderr)
 {
@@ -25,7 +25,8 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         var root = new RootCommand("Reconnect.Workflows: validate and simulate workflow definitions (Elsa 3 JSON).");
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(SimulateCommand());
-        var parse = root.Parse(args);
+        // No response files: "@path" is how --input names a file of JSON, and System.CommandLine would otherwise expand it into arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) await stderr.WriteLineAsync(error.Message);
@@ -95,7 +96,7 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
             start = startText is null ? DateTimeOffset.UtcNow : ParseInstant(startText, "--start");
             if (untilText is not null)
                 until = ValueConverter.TryParseDuration(untilText, out var span) ? start + span : ParseInstant(untilText, "--until");
-            answers = answersPath is null ? Answers.Empty : Answers.Parse(await File.ReadAllTextAsync(answersPath, cancellationToken));
+            answers = answersPath is null ? Answers.Empty : ParseAnswers(answersPath, await File.ReadAllTextAsync(answersPath, cancellationToken));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or WorkflowJsonException or FormatException or JsonException)
         {
@@ -129,15 +130,31 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         return result.Status == WorkflowStatus.Faulted ? 1 : 0;
     }
 
+    /// <summary>The kinds SPEC §4 allows on simulate's output; other tools parse it, so nothing else goes out.</summary>
+    private static readonly HashSet<string> SpecKinds =
+    [
+        TraceKinds.Started, TraceKinds.ActivityExecuted, TraceKinds.BookmarkCreated, TraceKinds.TimerFired, TraceKinds.TaskCreated,
+        TraceKinds.TaskCompleted, TraceKinds.EventReceived, TraceKinds.Log, TraceKinds.Finished, TraceKinds.Faulted,
+    ];
+
     private void Print(TraceEvent trace)
     {
+        // The journal knows a few more kinds; on this contract they are told in the spec's words or left out.
+        var (kind, detail) = trace.Kind switch
+        {
+            // A re-timed timer is a new timer bookmark (its detail names the one it replaces).
+            TraceKinds.TimerRescheduled => (TraceKinds.BookmarkCreated, trace.Detail),
+            TraceKinds.Cancelled => (TraceKinds.Finished, (JsonNode?)new JsonObject { ["status"] = "Cancelled", ["reason"] = trace.Detail?["reason"]?.DeepClone() }),
+            _ => (trace.Kind, trace.Detail),
+        };
+        if (!SpecKinds.Contains(kind)) return;
         var line = new JsonObject
         {
             ["at"] = LondonTime.Format(trace.At),
-            ["kind"] = trace.Kind,
+            ["kind"] = kind,
             ["activityId"] = trace.ActivityId,
             ["activityType"] = trace.ActivityType,
-            ["detail"] = trace.Detail?.DeepClone(),
+            ["detail"] = detail?.DeepClone(),
         };
         stdout.WriteLine(line.ToJsonString(LineOptions));
     }
@@ -153,6 +170,19 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         catch (JsonException ex)
         {
             throw new FormatException($"--input is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Names the file in the message, so "error: …" says which input was wrong.</summary>
+    private static Answers ParseAnswers(string path, string text)
+    {
+        try
+        {
+            return Answers.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"--answers {path}: {ex.Message}", ex);
         }
     }
 

@@ -36,7 +36,6 @@ public sealed class Simulator(WorkflowRunner runner)
         await store.SaveAsync(published, cancellationToken);
         var start = await runtime.StartAsync(published, options.Input, options.CorrelationId, null, cancellationToken);
         var instanceId = start.State!.Id;
-        var correlationId = start.State.CorrelationId;
 
         var events = new Queue<ScheduledEvent>(options.Answers.Events.OrderBy(e => e.After));
         var answerAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -71,16 +70,23 @@ public sealed class Simulator(WorkflowRunner runner)
             var progressed = false;
             while (events.TryPeek(out var e) && options.Start + e.After <= now)
             {
+                // An earlier event of the same moment may have ended the instance: nothing is delivered after "finished".
+                var current = await store.LoadAsync(instanceId, cancellationToken);
+                if (current is null || current.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running)) break;
                 events.Dequeue();
                 stimuli++;
                 progressed = true;
-                var resumed = await runtime.PublishEventAsync(e.Name, correlationId, e.Payload, cancellationToken);
+                // The instance's correlation id now, not at the start: an Elsa.Correlate may have changed it since.
+                var resumed = await runtime.PublishEventAsync(e.Name, current.CorrelationId, e.Payload, cancellationToken);
                 if (resumed == 0)
                     output(new TraceEvent(now, TraceKinds.EventReceived, null, null, new JsonObject { ["name"] = e.Name, ["matched"] = 0 }));
             }
             foreach (var task in openTasks)
             {
                 if (!answerAt.TryGetValue(task.TaskId, out var at) || at > now) continue;
+                // Answering an earlier task (or an event) may have ended or faulted the instance: its other tasks take no answer.
+                var instance = await store.LoadAsync(instanceId, cancellationToken);
+                if (instance is null || instance.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running)) break;
                 var current = await store.FindTaskAsync(task.TaskId, cancellationToken);
                 if (current?.Status != TaskRecordStatus.Open) continue;
                 var activityName = published.FindActivity(task.ActivityId)?.Name;

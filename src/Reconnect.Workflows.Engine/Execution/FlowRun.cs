@@ -276,7 +276,9 @@ internal sealed class FlowRun(StepContext step)
             catch (Exception ex) when (IsActivityFault(ex))
             {
                 // A timer that cannot be re-computed keeps its old due time; the incident says why.
-                State.Incidents.Add(new Incident(step.Now, node.Node.Id, node.Node.Type, $"Could not re-compute the due time: {ex.Message}", ex.GetType().Name));
+                var incident = new Incident(step.Now, node.Node.Id, node.Node.Type, $"Could not re-compute the due time: {ex.Message}", ex.GetType().Name);
+                State.Incidents.Add(incident);
+                step.Result.Incidents.Add(incident);
                 continue;
             }
             if (ReferenceEquals(replacement, bookmark) || replacement == bookmark) continue;
@@ -292,7 +294,9 @@ internal sealed class FlowRun(StepContext step)
     {
         Faulted = true;
         var message = ex.Message;
-        State.Incidents.Add(new Incident(step.Now, node.Node.Id, node.Node.Type, message, ex.GetType().Name));
+        var incident = new Incident(step.Now, node.Node.Id, node.Node.Type, message, ex.GetType().Name);
+        State.Incidents.Add(incident);
+        step.Result.Incidents.Add(incident);
         step.AddTrace(TraceKinds.Faulted, node.Node, new JsonObject { ["message"] = message });
         Flow.Pending.Clear();
         Flow.Pending.Add(item with { Skip = false });

@@ -20,6 +20,8 @@ public sealed class StepResult
     public List<WorkflowEffect> Effects { get; } = [];
     /// <summary>The journal lines this step added (also appended to <see cref="WorkflowState.Journal"/>).</summary>
     public List<TraceEvent> Trace { get; } = [];
+    /// <summary>Incidents this step recorded (also appended to <see cref="WorkflowState.Incidents"/>).</summary>
+    public List<Incident> Incidents { get; } = [];
     public string? Message { get; init; }
 
     public bool Applied => Outcome == StepOutcome.Applied;

@@ -67,6 +67,12 @@ public sealed class InMemoryWorkflowStore : IWorkflowDefinitionStore, IWorkflowI
             return Task.FromResult<IReadOnlyList<WorkflowDefinition>>(_definitions.GetValueOrDefault(definitionId)?.ToList() ?? []);
     }
 
+    public Task<IReadOnlyList<WorkflowDefinition>> ListLatestAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            return Task.FromResult<IReadOnlyList<WorkflowDefinition>>(_definitions.Values.Select(v => v[^1]).OrderBy(d => d.DefinitionId, StringComparer.Ordinal).ToList());
+    }
+
     public Task<WorkflowState?> LoadAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -12,6 +12,8 @@ public interface IWorkflowDefinitionStore
     Task<WorkflowDefinition?> FindLatestAsync(string definitionId, CancellationToken cancellationToken = default);
     Task<WorkflowDefinition?> FindVersionAsync(string definitionId, int version, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<WorkflowDefinition>> ListVersionsAsync(string definitionId, CancellationToken cancellationToken = default);
+    /// <summary>The latest version of every definition.</summary>
+    Task<IReadOnlyList<WorkflowDefinition>> ListLatestAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>A bookmark found by its key, with the instance it belongs to.</summary>
