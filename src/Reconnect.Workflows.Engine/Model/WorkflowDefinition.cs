@@ -18,6 +18,15 @@ public sealed class WorkflowDefinition : ExtensionFields
     [JsonPropertyName("inputs")] public List<InputDefinition> Inputs { get; set; } = [];
     [JsonPropertyName("root")] public ActivityNode Root { get; set; } = ActivityNode.EmptyFlowchart();
 
+    /// <summary>When this version was first published (null: a draft that never was). Kept by the store, not in the JSON.</summary>
+    [JsonIgnore] public DateTimeOffset? PublishedAt { get; set; }
+
+    /// <summary>SHA-256 of the workflow file this version was imported from, so start-up import is idempotent. Kept by the store.</summary>
+    [JsonIgnore] public string? SourceHash { get; set; }
+
+    /// <summary>A draft can be edited in place; a version that was ever published cannot (instances may run on it).</summary>
+    [JsonIgnore] public bool IsDraft => PublishedAt is null && !IsPublished;
+
     /// <summary>The activities of the root flowchart (a bare-activity root counts as a flowchart of one).</summary>
     [JsonIgnore] public IReadOnlyList<ActivityNode> Activities => Root.IsFlowchart ? Root.Activities ?? [] : [Root];
 
@@ -31,7 +40,13 @@ public sealed class WorkflowDefinition : ExtensionFields
         return null;
     }
 
-    public WorkflowDefinition Clone() => WorkflowJson.Parse(WorkflowJson.Serialize(this));
+    public WorkflowDefinition Clone()
+    {
+        var clone = WorkflowJson.Parse(WorkflowJson.Serialize(this));
+        clone.PublishedAt = PublishedAt;
+        clone.SourceHash = SourceHash;
+        return clone;
+    }
 }
 
 public sealed class VariableDefinition : ExtensionFields

@@ -15,6 +15,8 @@ public sealed class InMemoryWorkflowStore : IWorkflowDefinitionStore, IWorkflowI
     private readonly Dictionary<string, WorkflowState> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string InstanceId, Bookmark Bookmark)> _bookmarks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _bookmarksByHash = new(StringComparer.Ordinal);
+    // Events come with a correlation id: index (key, correlation) too, or publishing N events to N instances is O(N²).
+    private readonly Dictionary<(string Hash, string Correlation), HashSet<string>> _bookmarksByCorrelation = new();
     private readonly Dictionary<string, TaskRecord> _tasks = new(StringComparer.Ordinal);
     private readonly Queue<PublishEventEffect> _outbox = new();
 
@@ -95,10 +97,16 @@ public sealed class InMemoryWorkflowStore : IWorkflowDefinitionStore, IWorkflowI
             _instances[state.Id] = IsolateStates ? state.Clone() : state;
             foreach (var removed in commit.Result.BookmarksRemoved)
             {
-                if (_bookmarks.Remove(removed.Id, out var entry) && _bookmarksByHash.TryGetValue(entry.Bookmark.Hash, out var set))
+                if (!_bookmarks.Remove(removed.Id, out var entry)) continue;
+                if (_bookmarksByHash.TryGetValue(entry.Bookmark.Hash, out var set))
                 {
                     set.Remove(removed.Id);
                     if (set.Count == 0) _bookmarksByHash.Remove(entry.Bookmark.Hash);
+                }
+                if (entry.Bookmark.CorrelationId is { } correlation && _bookmarksByCorrelation.TryGetValue((entry.Bookmark.Hash, correlation), out var correlated))
+                {
+                    correlated.Remove(removed.Id);
+                    if (correlated.Count == 0) _bookmarksByCorrelation.Remove((entry.Bookmark.Hash, correlation));
                 }
             }
             foreach (var added in commit.Result.BookmarksAdded)
@@ -106,6 +114,12 @@ public sealed class InMemoryWorkflowStore : IWorkflowDefinitionStore, IWorkflowI
                 _bookmarks[added.Id] = (state.Id, added);
                 if (!_bookmarksByHash.TryGetValue(added.Hash, out var set)) _bookmarksByHash[added.Hash] = set = new HashSet<string>(StringComparer.Ordinal);
                 set.Add(added.Id);
+                if (added.CorrelationId is { } correlation)
+                {
+                    if (!_bookmarksByCorrelation.TryGetValue((added.Hash, correlation), out var correlated))
+                        _bookmarksByCorrelation[(added.Hash, correlation)] = correlated = new HashSet<string>(StringComparer.Ordinal);
+                    correlated.Add(added.Id);
+                }
             }
             // Rebuild replaced bookmarks kept under the same id (a task whose due date moved).
             foreach (var b in state.Bookmarks)
@@ -153,9 +167,9 @@ public sealed class InMemoryWorkflowStore : IWorkflowDefinitionStore, IWorkflowI
     {
         lock (_lock)
         {
-            if (!_bookmarksByHash.TryGetValue(hash, out var ids)) return Task.FromResult<IReadOnlyList<BookmarkMatch>>([]);
-            var matches = ids.Select(id => _bookmarks[id])
-                .Where(e => correlationId is null || e.Bookmark.CorrelationId == correlationId)
+            var found = correlationId is null ? _bookmarksByHash.TryGetValue(hash, out var ids) : _bookmarksByCorrelation.TryGetValue((hash, correlationId), out ids);
+            if (!found) return Task.FromResult<IReadOnlyList<BookmarkMatch>>([]);
+            var matches = ids!.Select(id => _bookmarks[id])
                 .Select(e => new BookmarkMatch(e.InstanceId, e.Bookmark.Id, e.Bookmark.DueAt))
                 .ToList();
             return Task.FromResult<IReadOnlyList<BookmarkMatch>>(matches);

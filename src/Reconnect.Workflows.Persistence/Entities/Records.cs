@@ -1,0 +1,146 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Reconnect.Workflows.Persistence.Entities;
+
+/// <summary>One version of a definition. <see cref="Json"/> is the whole Elsa-shaped document.</summary>
+public sealed class WorkflowDefinitionRecord
+{
+    /// <summary>The version's own id (Elsa's <c>id</c>).</summary>
+    public required string Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public int Version { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public bool IsPublished { get; set; }
+    public bool IsLatest { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    /// <summary>The cron expression of its start activity when it starts on a schedule: published versions with one get a Quartz trigger.</summary>
+    public string? CronTrigger { get; set; }
+    /// <summary>SHA-256 of the file it was imported from, so start-up import is idempotent.</summary>
+    public string? SourceHash { get; set; }
+    public required string Json { get; set; }
+}
+
+/// <summary>An instance: its state as JSON (without the journal, which has its own table) and a version for optimistic concurrency.</summary>
+public sealed class WorkflowInstanceRecord
+{
+    public required string Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public int DefinitionVersion { get; set; }
+    public required string DefinitionVersionId { get; set; }
+    public string? CorrelationId { get; set; }
+    public required string Status { get; set; }
+    public required string StateJson { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+public sealed class BookmarkRecord
+{
+    public required string Id { get; set; }
+    public required string InstanceId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string Name { get; set; }
+    public required string Hash { get; set; }
+    public string? CorrelationId { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? PayloadJson { get; set; }
+}
+
+public sealed class JournalEntryRecord
+{
+    public long Id { get; set; }
+    public required string InstanceId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Kind { get; set; }
+    public string? ActivityId { get; set; }
+    public string? ActivityType { get; set; }
+    public string? DetailJson { get; set; }
+}
+
+public sealed class IncidentRecord
+{
+    public long Id { get; set; }
+    public required string InstanceId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string Message { get; set; }
+    public string? ExceptionType { get; set; }
+}
+
+/// <summary>A human task (inbox). The referral domain fills <see cref="Site"/>, <see cref="Assignee"/> and <see cref="SubjectId"/>.</summary>
+public sealed class WorkflowTaskRecord
+{
+    public required string Id { get; set; }
+    public required string InstanceId { get; set; }
+    public required string BookmarkId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string Title { get; set; }
+    public string? Description { get; set; }
+    public required string OutcomesJson { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public required string Status { get; set; }
+    public string? Outcome { get; set; }
+    public string? Notes { get; set; }
+    public string? Site { get; set; }
+    public string? Assignee { get; set; }
+    public string? SubjectId { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? ClaimedAt { get; set; }
+    public string? CompletedBy { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? DataJson { get; set; }
+}
+
+/// <summary>An event published by a committed step, waiting to be delivered.</summary>
+public sealed class OutboxMessageRecord
+{
+    public long Id { get; set; }
+    public required string EventName { get; set; }
+    public string? CorrelationId { get; set; }
+    public string? PayloadJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public int Attempts { get; set; }
+}
+
+/// <summary>Who did what to which thing, and when. Never the person's name or health data in <see cref="DetailJson"/>.</summary>
+public sealed class AuditEntryRecord
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string? UserId { get; set; }
+    public string? UserName { get; set; }
+    public required string Action { get; set; }
+    public required string EntityType { get; set; }
+    public string? EntityId { get; set; }
+    public string? DetailJson { get; set; }
+}
+
+/// <summary>One run of a schedule (the timer dispatcher or a cron-started workflow): what it did, for the schedules page.</summary>
+public sealed class ScheduleRunRecord
+{
+    public long Id { get; set; }
+    public required string ScheduleName { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public bool Succeeded { get; set; }
+    public int ItemsTouched { get; set; }
+    public string? Message { get; set; }
+    public string? Node { get; set; }
+}
+
+/// <summary>An account. Navigators belong to a site.</summary>
+public sealed class ApplicationUser : IdentityUser
+{
+    public string? DisplayName { get; set; }
+    public string? Site { get; set; }
+}

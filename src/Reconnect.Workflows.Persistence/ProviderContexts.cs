@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Reconnect.Workflows.Persistence;
+
+/// <summary>SQLite (the default). Instants are stored as UTC ticks so that SQL can compare and order them.</summary>
+public sealed class SqliteReconnectDbContext(DbContextOptions<SqliteReconnectDbContext> options) : ReconnectDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+    }
+}
+
+public sealed class PostgresReconnectDbContext(DbContextOptions<PostgresReconnectDbContext> options) : ReconnectDbContext(options);
+
+public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconnectDbContext> options) : ReconnectDbContext(options);
+
+/// <summary>UTC ticks: ordering in SQL matches ordering in time; the offset is always zero on the way back.</summary>
+public sealed class DateTimeOffsetToUtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks,
+    v => new DateTimeOffset(v, TimeSpan.Zero));
+
+// Design-time factories so that `dotnet ef migrations add` works per provider without the server.
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteReconnectDbContext>
+{
+    public SqliteReconnectDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteReconnectDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresReconnectDbContext>
+{
+    public PostgresReconnectDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresReconnectDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+}
+
+internal sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerReconnectDbContext>
+{
+    public SqlServerReconnectDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlServerReconnectDbContext>().UseSqlServer("Server=localhost;Database=design;Trusted_Connection=True;TrustServerCertificate=True").Options);
+}

@@ -1,0 +1,22 @@
+namespace Reconnect.Workflows.Server.Hosting;
+
+/// <summary>
+/// The system clock, plus an offset an admin can move forward when <c>Testing:ClockControl</c> is on (never in
+/// Production). Everything that needs time takes <see cref="TimeProvider"/>, so moving this moves every timer and window.
+/// </summary>
+public sealed class ControllableTimeProvider(TimeProvider inner) : TimeProvider
+{
+    private long _offsetTicks;
+
+    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + Offset;
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public void Advance(TimeSpan by)
+    {
+        if (by < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(by), "The clock only moves forward.");
+        Interlocked.Add(ref _offsetTicks, by.Ticks);
+    }
+}

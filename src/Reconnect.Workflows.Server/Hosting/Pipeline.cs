@@ -1,0 +1,30 @@
+using Reconnect.Workflows.Server.Api;
+using Reconnect.Workflows.Server.Auth;
+using Scalar.AspNetCore;
+using Serilog;
+
+namespace Reconnect.Workflows.Server.Hosting;
+
+public static class Pipeline
+{
+    public static WebApplication UseReconnectPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // One line per request; no bodies or query strings that could carry personal data.
+        app.UseSerilogRequestLogging(o => o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapReconnectEndpoints(this WebApplication app)
+    {
+        app.MapAuthApi();
+        app.MapTestingApi();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/scalar").AllowAnonymous();
+        return app;
+    }
+}

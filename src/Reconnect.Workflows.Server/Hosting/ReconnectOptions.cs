@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Reconnect.Workflows.Server.Hosting;
+
+/// <summary><c>Reconnect</c> section: sites and where the pathway files are.</summary>
+public sealed class ReconnectOptions
+{
+    public const string Section = "Reconnect";
+
+    [MinLength(1)]
+    public List<SiteOptions> Sites { get; set; } = [];
+
+    /// <summary>Folder of workflow files deployed on start-up, relative to the repository root.</summary>
+    public string WorkflowsPath { get; set; } = "workflows";
+}
+
+public sealed class SiteOptions
+{
+    [Required, RegularExpression("^[A-Z]{2,5}$")]
+    public string Code { get; set; } = "";
+
+    [Required]
+    public string Name { get; set; } = "";
+
+    /// <summary>Prison, or ImmigrationRemovalCentre.</summary>
+    public string Kind { get; set; } = "Prison";
+}
+
+/// <summary><c>Seed</c> section: demo accounts (SPEC §8).</summary>
+public sealed class SeedOptions
+{
+    public const string Section = "Seed";
+
+    /// <summary>Null means "on in Development, off elsewhere".</summary>
+    public bool? DemoData { get; set; }
+
+    public string Password { get; set; } = "Reconnect-demo-1";
+}
+
+/// <summary><c>Testing</c> section.</summary>
+public sealed class TestingOptions
+{
+    public const string Section = "Testing";
+
+    /// <summary>Lets an admin move the system clock forward (POST /api/testing/clock). Refused in Production.</summary>
+    public bool ClockControl { get; set; }
+}
