@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the system. Until the hosted server lands (issue 3), this simulates the sample workflow on a fake clock.
+# Runs the system on SQLite (data/reconnect.db) with demo accounts (password Reconnect-demo-1) on http://localhost:5000.
+# Open http://localhost:5000/scalar for the API. Extra arguments go to the server (e.g. --urls http://0.0.0.0:8080).
 set -euo pipefail
 cd "$(dirname "$0")"
-dotnet run --project src/Reconnect.Workflows.Cli -c Release -- simulate samples/follow-up-timers.json \
-  --start 2027-01-04T09:00:00Z --input '{"releaseDate": "2027-02-01"}' "$@"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export Seed__DemoData="${Seed__DemoData:-true}"
+exec dotnet run --project src/Reconnect.Workflows.Server -c Release -- --urls "${URLS:-http://localhost:5000}" "$@"

@@ -10,6 +10,33 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+# --- PostgreSQL: a throwaway cluster on a loopback port for the PostgreSQL integration tests -------------------------
+pg_port=${RECONNECT_TEST_PG_PORT:-54329}
+pg_root=$(mktemp -d /tmp/reconnect-pg.XXXXXX)
+pg_bin=""
+start_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "test.sh: installing PostgreSQL (Debian package postgresql)"
+    export DEBIAN_FRONTEND=noninteractive
+    (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) || { echo "test.sh: could not install postgresql" >&2; return 1; }
+  fi
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  chown postgres:postgres "$pg_root"
+  su postgres -s /bin/bash -c "$pg_bin/initdb -D $pg_root/data -U postgres -A trust -E UTF8 --no-locale" >/dev/null || return 1
+  su postgres -s /bin/bash -c "$pg_bin/pg_ctl -D $pg_root/data -o '-p $pg_port -k $pg_root -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off' -l $pg_root/server.log -w start" >/dev/null || return 1
+  export RECONNECT_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+}
+stop_postgres() {
+  if [ -n "$pg_bin" ] && [ -d "$pg_root/data" ]; then
+    su postgres -s /bin/bash -c "$pg_bin/pg_ctl -D $pg_root/data -m fast stop" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pg_root"
+}
+trap stop_postgres EXIT
+if [ -z "${RECONNECT_TEST_POSTGRES:-}" ]; then
+  start_postgres || { echo "test.sh: PostgreSQL could not be started; see $pg_root/server.log" >&2; exit 1; }
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

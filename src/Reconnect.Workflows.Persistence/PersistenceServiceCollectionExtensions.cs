@@ -27,25 +27,25 @@ public static class DatabaseProviders
 public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>The database (chosen by provider), the EF stores behind the engine's store interfaces, and the effect writers.</summary>
-    public static IServiceCollection AddReconnectPersistence(this IServiceCollection services, string? provider, string connectionString)
+    public static IServiceCollection AddReconnectPersistence(this IServiceCollection services, string? provider, string connectionString) =>
+        services.AddReconnectPersistence(_ => new DatabaseSettings(DatabaseProviders.Normalize(provider), connectionString));
+
+    /// <summary>
+    /// As above, with the settings read when first needed, so that a host (or a test's WebApplicationFactory) can still
+    /// change configuration after services are registered.
+    /// </summary>
+    public static IServiceCollection AddReconnectPersistence(this IServiceCollection services, Func<IServiceProvider, DatabaseSettings> settings)
     {
-        var normalized = DatabaseProviders.Normalize(provider);
-        switch (normalized)
+        services.AddSingleton(settings);
+        services.AddPooledDbContextFactory<SqliteReconnectDbContext>((sp, o) => o.UseSqlite(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
+        services.AddPooledDbContextFactory<PostgresReconnectDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
+        services.AddPooledDbContextFactory<SqlServerReconnectDbContext>((sp, o) => o.UseSqlServer(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
+        services.AddSingleton<IDbContextFactory<ReconnectDbContext>>(sp => sp.GetRequiredService<DatabaseSettings>().Provider switch
         {
-            case DatabaseProviders.Sqlite:
-                services.AddPooledDbContextFactory<SqliteReconnectDbContext>(o => o.UseSqlite(connectionString));
-                services.AddSingleton<IDbContextFactory<ReconnectDbContext>, DbContextFactoryAdapter<SqliteReconnectDbContext>>();
-                break;
-            case DatabaseProviders.PostgreSql:
-                services.AddPooledDbContextFactory<PostgresReconnectDbContext>(o => o.UseNpgsql(connectionString));
-                services.AddSingleton<IDbContextFactory<ReconnectDbContext>, DbContextFactoryAdapter<PostgresReconnectDbContext>>();
-                break;
-            case DatabaseProviders.SqlServer:
-                services.AddPooledDbContextFactory<SqlServerReconnectDbContext>(o => o.UseSqlServer(connectionString));
-                services.AddSingleton<IDbContextFactory<ReconnectDbContext>, DbContextFactoryAdapter<SqlServerReconnectDbContext>>();
-                break;
-        }
-        services.AddSingleton(new DatabaseSettings(normalized, connectionString));
+            DatabaseProviders.PostgreSql => new DbContextFactoryAdapter<PostgresReconnectDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresReconnectDbContext>>()),
+            DatabaseProviders.SqlServer => new DbContextFactoryAdapter<SqlServerReconnectDbContext>(sp.GetRequiredService<IDbContextFactory<SqlServerReconnectDbContext>>()),
+            _ => new DbContextFactoryAdapter<SqliteReconnectDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteReconnectDbContext>>()),
+        });
         // Scoped context for ASP.NET Core Identity's stores and for request-scoped reads.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ReconnectDbContext>>().CreateDbContext());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEffectWriter, CoreEffectWriter>());

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence.Entities;
@@ -9,8 +10,11 @@ namespace Reconnect.Workflows.Persistence;
 /// has a subclass with its own migrations (<see cref="SqliteReconnectDbContext"/>, …); Quartz's QRTZ_* tables live in the
 /// same database, created by Quartz's own schema scripts.
 /// </summary>
-public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core data-protection keys, shared by every node (cookies and bearer tokens made on one are read on another).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<WorkflowInstanceRecord> WorkflowInstances => Set<WorkflowInstanceRecord>();
     public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();

@@ -19,15 +19,13 @@ public static class TestingApi
     {
         var group = app.MapGroup("/api/testing").WithTags("Testing").RequireAuthorization(Policies.ControlClock);
 
-        group.MapGet("/clock", Results<Ok<ClockResponse>, NotFound> (IServiceProvider services, TimeProvider time) =>
-            services.GetService<ControllableTimeProvider>() is { } clock
-                ? TypedResults.Ok(new ClockResponse(time.GetUtcNow(), clock.Offset, 0))
-                : TypedResults.NotFound());
+        group.MapGet("/clock", Results<Ok<ClockResponse>, NotFound> (IOptions<TestingOptions> testing, ControllableTimeProvider clock) =>
+            testing.Value.ClockControl ? TypedResults.Ok(new ClockResponse(clock.GetUtcNow(), clock.Offset, 0)) : TypedResults.NotFound());
 
         group.MapPost("/clock", async Task<Results<Ok<ClockResponse>, NotFound, ValidationProblem>> (
-            AdvanceClockRequest request, IServiceProvider services, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
+            AdvanceClockRequest request, IOptions<TestingOptions> testing, ControllableTimeProvider clock, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
         {
-            if (services.GetService<ControllableTimeProvider>() is not { } clock) return TypedResults.NotFound();
+            if (!testing.Value.ClockControl) return TypedResults.NotFound();
             if (!ValueConverter.TryParseDuration(request.AdvanceBy, out var by) || by < TimeSpan.Zero)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {

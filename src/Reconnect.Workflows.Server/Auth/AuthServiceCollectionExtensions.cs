@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
@@ -33,6 +34,7 @@ public static class AuthServiceCollectionExtensions
             o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorization(Policies.Add);
+        services.AddDataProtection().PersistKeysToDbContext<ReconnectDbContext>().SetApplicationName("Reconnect.Workflows");
         return services;
     }
 

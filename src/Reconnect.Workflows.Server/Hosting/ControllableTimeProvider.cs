@@ -1,8 +1,8 @@
 namespace Reconnect.Workflows.Server.Hosting;
 
 /// <summary>
-/// The system clock, plus an offset an admin can move forward when <c>Testing:ClockControl</c> is on (never in
-/// Production). Everything that needs time takes <see cref="TimeProvider"/>, so moving this moves every timer and window.
+/// The workflow clock: the system clock plus an offset an admin can move forward when <c>Testing:ClockControl</c> is on
+/// (never in Production). Workflows, timers, schedules and referral windows take this one, so moving it moves them all.
 /// </summary>
 public sealed class ControllableTimeProvider(TimeProvider inner) : TimeProvider
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Server.Workflows;
@@ -9,6 +10,8 @@ public static class Initialization
     /// <summary>Before serving: the database up to date, roles and demo accounts, the pathway files deployed.</summary>
     public static async Task InitializeReconnectAsync(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<TestingOptions>>().Value.ClockControl && app.Environment.IsProduction())
+            throw new InvalidOperationException("Testing:ClockControl is on in Production: refusing to start. Turn it off.");
         await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();

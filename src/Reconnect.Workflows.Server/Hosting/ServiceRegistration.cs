@@ -24,10 +24,13 @@ public static class ServiceRegistration
         services.AddOptions<SeedOptions>().Bind(configuration.GetSection(SeedOptions.Section));
         services.AddOptions<TestingOptions>().Bind(configuration.GetSection(TestingOptions.Section));
 
-        services.AddReconnectClock(configuration, builder.Environment);
-
-        var (provider, connectionString) = configuration.GetDatabase();
-        services.AddReconnectPersistence(provider, connectionString);
+        services.AddReconnectClock();
+        // Read when first needed: a host or test can still change configuration after registration.
+        services.AddReconnectPersistence(sp =>
+        {
+            var (provider, connectionString) = sp.GetRequiredService<IConfiguration>().GetDatabase();
+            return new DatabaseSettings(provider, connectionString);
+        });
         services.AddReconnectEngine();
         services.AddReconnectAuth();
         services.AddScoped<DemoSeeder>();
@@ -54,27 +57,22 @@ public static class ServiceRegistration
         services.AddSingleton(_ => new ExpressionEvaluator());
         services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));
         services.AddSingleton(sp => new WorkflowValidator(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));
-        services.AddSingleton<WorkflowDefinitionService>();
-        services.AddSingleton<WorkflowRuntime>();
+        services.AddSingleton(sp => new WorkflowDefinitionService(
+            sp.GetRequiredService<IWorkflowDefinitionStore>(), sp.GetRequiredService<WorkflowValidator>(), sp.GetRequiredService<ControllableTimeProvider>()));
+        services.AddSingleton(sp => new WorkflowRuntime(
+            sp.GetRequiredService<WorkflowRunner>(), sp.GetRequiredService<IWorkflowDefinitionStore>(), sp.GetRequiredService<IWorkflowInstanceStore>(),
+            sp.GetRequiredService<ControllableTimeProvider>()));
         return services;
     }
 
-    /// <summary>System time, or (with <c>Testing:ClockControl</c>) a clock an admin can move forward — refused in Production.</summary>
-    public static IServiceCollection AddReconnectClock(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>
+    /// The workflow clock: system time plus an offset that only the test clock (<c>Testing:ClockControl</c>, never in
+    /// Production) moves. Workflows, timers and referral windows read it; ASP.NET Core's own <see cref="TimeProvider"/>
+    /// (sign-in tokens, cookies) stays on real time, so moving the test clock does not sign everybody out.
+    /// </summary>
+    public static IServiceCollection AddReconnectClock(this IServiceCollection services)
     {
-        var clockControl = configuration.GetValue<bool>("Testing:ClockControl");
-        if (clockControl && environment.IsProduction())
-            throw new InvalidOperationException("Testing:ClockControl is on in Production: refusing to start. Turn it off.");
-        if (clockControl)
-        {
-            var clock = new ControllableTimeProvider(TimeProvider.System);
-            services.AddSingleton(clock);
-            services.AddSingleton<TimeProvider>(clock);
-        }
-        else
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
+        services.AddSingleton(_ => new ControllableTimeProvider(TimeProvider.System));
         return services;
     }
 }
