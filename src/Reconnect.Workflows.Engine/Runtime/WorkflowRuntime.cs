@@ -142,16 +142,25 @@ public sealed class WorkflowRuntime(
     public Task<RunResult> SetVariablesAsync(string instanceId, JsonObject values, CancellationToken cancellationToken = default) =>
         ApplyAsync(instanceId, new Stimulus.SetVariables(values), cancellationToken);
 
-    /// <summary>Events published by steps go out only after their step committed, never inline under a lock (Elsa #5466).</summary>
-    private async Task DeliverOutboxAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Events published by steps go out only after their step committed, never inline under a lock (Elsa #5466). Called
+    /// after each commit, and by the host on a schedule for what a crash left behind. Returns how many were delivered.
+    /// </summary>
+    public async Task<int> DeliverOutboxAsync(CancellationToken cancellationToken = default)
     {
         // Bounded: a workflow that publishes to itself in a loop cannot spin here for ever.
+        var delivered = 0;
         for (var round = 0; round < 100; round++)
         {
             var events = await instances.TakeOutboxAsync(100, cancellationToken);
-            if (events.Count == 0) return;
-            foreach (var e in events) await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+            if (events.Count == 0) break;
+            foreach (var e in events)
+            {
+                await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+                delivered++;
+            }
         }
+        return delivered;
     }
 
     private async Task<WorkflowDefinition> FindDefinitionAsync(WorkflowState state, CancellationToken cancellationToken) =>

@@ -16,5 +16,6 @@ public static class Initialization
         await using (var scope = app.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         await app.Services.GetRequiredService<WorkflowFileDeployer>().DeployAllAsync();
+        foreach (var listener in app.Services.GetServices<IDefinitionChangeListener>()) await listener.OnStartupAsync();
     }
 }

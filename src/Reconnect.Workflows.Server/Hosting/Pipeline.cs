@@ -22,6 +22,9 @@ public static class Pipeline
     {
         app.MapAuthApi();
         app.MapTestingApi();
+        app.MapWorkflowDefinitionsApi();
+        app.MapWorkflowInstancesApi();
+        app.MapSchedulesApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();

@@ -8,6 +8,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Workflows;
 
 namespace Reconnect.Workflows.Server.Hosting;
@@ -35,6 +36,7 @@ public static class ServiceRegistration
         services.AddReconnectAuth();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<WorkflowFileDeployer>();
+        services.AddReconnectScheduling(configuration);
 
         services.AddProblemDetails();
         services.Configure<JsonOptions>(o =>
