@@ -5,8 +5,8 @@ internal static class Paths
     /// <summary>The repository root: the folder that holds the solution file.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>Elsa's sample workflows, beside the repository in <c>shared/</c>.</summary>
-    public static string ElsaSamples => Path.GetFullPath(Path.Combine(Root, "..", "shared", "elsa-samples"));
+    /// <summary>Elsa's sample workflows, vendored from ../shared/elsa-samples into testdata/ so a clone alone runs every test.</summary>
+    public static string ElsaSamples => Path.Combine(Root, "testdata", "elsa-samples");
 
     private static string FindRoot()
     {

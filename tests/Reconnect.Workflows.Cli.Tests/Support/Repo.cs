@@ -1,6 +1,6 @@
 namespace Reconnect.Workflows.Cli.Tests.Support;
 
-/// <summary>Paths to files checked into the repository and the shared Elsa corpus.</summary>
+/// <summary>Paths to files checked into the repository, Elsa's corpus (testdata/elsa-samples) among them.</summary>
 internal static class Repo
 {
     public static string Root { get; } = FindRoot();
@@ -18,13 +18,6 @@ internal static class Repo
         throw new InvalidOperationException("Could not find the repository root (Reconnect.Workflows.sln) above " + AppContext.BaseDirectory);
     }
 
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(Root); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "elsa-samples", "corpus");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return "/work/shared/elsa-samples/corpus";
-    }
+    /// <summary>Elsa's corpus, vendored under testdata/ so that a clone alone runs every test.</summary>
+    private static string FindCorpus() => Path.Combine(Root, "testdata", "elsa-samples", "corpus");
 }

@@ -5,7 +5,7 @@ using Reconnect.Workflows.Engine.Validation;
 namespace Reconnect.Workflows.Engine.Tests.ElsaCorpus;
 
 /// <summary>
-/// The 35 workflows from Elsa 3's own test suites (../shared/elsa-samples/corpus) must import and run here as they
+/// The 35 workflows from Elsa 3's own test suites (testdata/elsa-samples/corpus, a copy of ../shared/elsa-samples) must import and run here as they
 /// run in Elsa: the same WriteLine lines and final status. expectations.json records what Elsa's tests assert (or,
 /// where Elsa only imports a file, what running it gives), with the Elsa test it comes from.
 /// </summary>
