@@ -26,15 +26,23 @@ public static class ValueConverter
             "false" or "no" or "0" or "" => false,
             _ => throw new FormatException($"'{s}' is not a boolean."),
         },
-        JsonValue v when v.TryGetValue<double>(out var d) => d != 0,
+        JsonValue v when TryGetNumber(v, out var d) => d != 0,
         _ => true,
     };
+
+    /// <summary>A JSON number whatever CLR type backs it (a JsonValue made from an int does not answer TryGetValue&lt;long&gt;).</summary>
+    public static bool TryGetNumber(JsonValue value, out double number)
+    {
+        number = 0;
+        return value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+    }
 
     public static long? ToInteger(JsonNode? value) => value switch
     {
         null => null,
         JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v when v.TryGetValue<double>(out var d) => (long)d,
+        JsonValue v when TryGetNumber(v, out var d) => (long)d,
         JsonValue v when v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) => p,
         _ => throw new FormatException($"'{ToText(value)}' is not a whole number."),
     };
@@ -42,7 +50,7 @@ public static class ValueConverter
     /// <summary>A duration: <c>"2.00:00:00"</c> (.NET), <c>"P2D"</c>/<c>"PT1H"</c> (ISO 8601), or a number of seconds.</summary>
     public static TimeSpan ToTimeSpan(JsonNode? value)
     {
-        if (value is JsonValue number && number.TryGetValue<double>(out var seconds)) return TimeSpan.FromSeconds(seconds);
+        if (value is JsonValue number && TryGetNumber(number, out var seconds)) return TimeSpan.FromSeconds(seconds);
         var text = ToText(value)?.Trim();
         if (TryParseDuration(text, out var span)) return span;
         throw new FormatException($"'{text}' is not a duration (use \"2.00:00:00\" or ISO 8601 such as \"P2D\").");
@@ -111,7 +119,7 @@ public static class ValueConverter
             case "Int32" or "Int64" or "Int16":
                 return ToInteger(value) is { } l ? JsonValue.Create(l) : null;
             case "Double" or "Decimal" or "Single":
-                if (value is JsonValue dv && dv.TryGetValue<double>(out var d)) return JsonValue.Create(d);
+                if (value is JsonValue dv && TryGetNumber(dv, out var d)) return JsonValue.Create(d);
                 return double.TryParse(ToText(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var pd) ? JsonValue.Create(pd) : value;
             case "Boolean":
                 return JsonValue.Create(ToBool(value));

@@ -77,7 +77,7 @@ public sealed class LiquidEvaluator
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         JsonValue v when v.TryGetValue<bool>(out var b) => b,
         JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when Activities.ValueConverter.TryGetNumber(v, out var d) => d,
         JsonValue v when v.TryGetValue<decimal>(out var m) => m,
         _ => node.ToJsonString(),
     };

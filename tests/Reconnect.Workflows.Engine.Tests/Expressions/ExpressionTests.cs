@@ -123,3 +123,17 @@ public class ExpressionTests
     public void UnsupportedType_IsRejected() =>
         Assert.Contains("not supported", Assert.Throws<ExpressionException>(() => Eval(new Expression("CSharp", JsonValue.Create("1+1")))).Message);
 }
+
+public class ValueConverterTests
+{
+    [Fact]
+    public void Numbers_BackedByAnyClrType_Convert()
+    {
+        Assert.Equal(3, Engine.Activities.ValueConverter.ToInteger(JsonValue.Create(3)));
+        Assert.Equal(3, Engine.Activities.ValueConverter.ToInteger(JsonValue.Create(3.0)));
+        Assert.Equal(3, Engine.Activities.ValueConverter.ToInteger(JsonNode.Parse("3")));
+        Assert.Equal(3, Engine.Activities.ValueConverter.ToInteger(JsonValue.Create("3")));
+        Assert.True(Engine.Activities.ValueConverter.ToBool(JsonValue.Create(1)));
+        Assert.Equal(TimeSpan.FromSeconds(90), Engine.Activities.ValueConverter.ToTimeSpan(JsonValue.Create(90)));
+    }
+}

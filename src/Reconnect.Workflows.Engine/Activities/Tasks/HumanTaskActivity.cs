@@ -14,6 +14,8 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
 
     public virtual IReadOnlyList<string> GetPorts(ActivityNode node) => StaticOutcomes(node);
 
+    public virtual IEnumerable<string> Validate(ActivityNode node, Validation.ValidationContext context) => [];
+
     /// <summary>Outcomes known without running anything (a literal list), for the designer and validator.</summary>
     protected virtual IReadOnlyList<string> StaticOutcomes(ActivityNode node) => Descriptor.Ports;
 

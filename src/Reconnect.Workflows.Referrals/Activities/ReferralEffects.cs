@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using Reconnect.Workflows.Engine.Execution;
+using Reconnect.Workflows.Referrals.Model;
+
+namespace Reconnect.Workflows.Referrals.Activities;
+
+/// <summary>Give the referral (the instance's correlation id) to the navigator at the site with the fewest open tasks.</summary>
+public sealed record AssignNavigatorEffect(string ReferralId, string? Site) : WorkflowEffect;
+
+/// <summary>Move the referral to a stage.</summary>
+public sealed record SetStageEffect(string ReferralId, ReferralStage Stage) : WorkflowEffect;
+
+/// <summary>Close the referral with a reason.</summary>
+public sealed record CloseReferralEffect(string ReferralId, ClosureReason Reason, string? Note) : WorkflowEffect;
+
+/// <summary>A batch check over referrals and tasks (the daily follow-up check), run by the host inside the step's transaction.</summary>
+public sealed record RunCheckEffect(string Check, JsonObject Parameters) : WorkflowEffect;
+
+/// <summary>The checks <c>Reconnect.QueryReferrals</c> can run.</summary>
+public static class ReferralChecks
+{
+    /// <summary>Mark open tasks past their due date as overdue.</summary>
+    public const string MarkOverdueTasks = "MarkOverdueTasks";
+    /// <summary>A manager task for each task overdue by more than N days (once per task).</summary>
+    public const string EscalateOverdueTasks = "EscalateOverdueTasks";
+    /// <summary>A navigator task for each referral whose release date has passed without a <c>released</c> event (once per referral and date).</summary>
+    public const string ConfirmUnconfirmedReleases = "ConfirmUnconfirmedReleases";
+
+    public static readonly IReadOnlyList<string> All = [MarkOverdueTasks, EscalateOverdueTasks, ConfirmUnconfirmedReleases];
+}
