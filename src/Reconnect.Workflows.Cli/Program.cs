@@ -1,4 +1,5 @@
 using Reconnect.Workflows.Cli;
-using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Referrals.Activities;
 
-return await new CliApp(ActivityRegistry.CreateDefault(), Console.Out, Console.Error).RunAsync(args);
+// The built-in Elsa activities and the referral domain's Reconnect.* ones.
+return await new CliApp(ReferralActivities.CreateRegistry(), Console.Out, Console.Error).RunAsync(args);

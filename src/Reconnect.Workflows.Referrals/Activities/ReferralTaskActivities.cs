@@ -34,6 +34,7 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
         new InputDescriptor { Name = "assignee", DisplayName = "Assignee", TypeName = "String", UiHint = "dropdown", Options = AssigneeRules.All, DefaultValue = defaultAssignee },
         new InputDescriptor { Name = "due", DisplayName = "Due", TypeName = "DateTimeOffset", UiHint = "code", DefaultSyntax = Expression.JavaScript, Description = "A date (YYYY-MM-DD, end of that day) or instant; e.g. addDays(variables.ReferralDate, 2)" },
         new InputDescriptor { Name = "outcomes", DisplayName = "Outcomes", TypeName = "String[]", UiHint = "outcomes", Required = true, DefaultValue = new JsonArray([.. defaultOutcomes.Select(o => (JsonNode?)JsonValue.Create(o))]) },
+        new InputDescriptor { Name = "tag", DisplayName = "Tag", TypeName = "String", Description = "Marks the task for the service's measures, e.g. engagement-21 for the 21-day follow-up." },
     ];
 
     protected override IReadOnlyList<string> StaticOutcomes(ActivityNode node)
@@ -76,6 +77,7 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
             ["assigneeRule"] = assignee,
             ["site"] = ReferralContext.Site(context),
             ["subjectId"] = context.CorrelationId,
+            ["tag"] = context.GetString("tag"),
         };
     }
 
