@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Reconnect.Workflows.Server.Api;
+
+// Shapes of the workflow API (docs/api.md). Fields marked Never are written as null rather than left out, because
+// clients test them (a definition with no published version, a workflow-level validation message).
+
+public sealed record DefinitionSummary(
+    string DefinitionId,
+    string Name,
+    string? Description,
+    int LatestVersion,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? PublishedVersion,
+    bool IsPublished,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record DefinitionVersionInfo(
+    string DefinitionId,
+    int Version,
+    string Name,
+    bool IsPublished,
+    bool IsLatest,
+    DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? PublishedAt);
+
+public sealed record ValidationResponse(bool Valid, IReadOnlyList<ValidationProblemItem> Problems);
+
+public sealed record ActivityDescriptorDto(
+    string Type,
+    string DisplayName,
+    string Category,
+    string Description,
+    string Icon,
+    IReadOnlyList<InputDescriptorDto> Inputs,
+    IReadOnlyList<string> Ports,
+    string? DynamicPortsInput,
+    bool IsWaiting,
+    bool IsTrigger,
+    bool IsTerminal);
+
+public sealed record InputDescriptorDto(
+    string Name,
+    string DisplayName,
+    string TypeName,
+    bool Required,
+    JsonNode? DefaultValue,
+    string UiHint,
+    string DefaultSyntax,
+    IReadOnlyList<string>? Options,
+    string? Description);
+
+public sealed record StartInstanceRequest(string? DefinitionId, JsonObject? Input, string? CorrelationId);
+
+public sealed record PublishEventRequest(string? CorrelationId, JsonNode? Payload);
+
+public sealed record EventResponse(string EventName, string? CorrelationId, int Resumed, int Attempts);
+
+public sealed record InstanceSummary(
+    string Id,
+    string DefinitionId,
+    int DefinitionVersion,
+    string? CorrelationId,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt);
+
+public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, int Page, int PageSize, bool HasMore);
+
+public sealed record BookmarkDto(
+    string Id,
+    string ActivityId,
+    string ActivityType,
+    string Name,
+    DateTimeOffset? Due,
+    string? EventName,
+    string? TaskId,
+    string? CorrelationId);
+
+public sealed record JournalLine(long Id, DateTimeOffset At, string Kind, string? ActivityId, string? ActivityType, JsonNode? Detail);
+
+public sealed record IncidentDto(DateTimeOffset At, string ActivityId, string ActivityType, string Message, string? ExceptionType);
+
+public sealed record InstanceDetail(
+    string Id,
+    string DefinitionId,
+    int DefinitionVersion,
+    string DefinitionVersionId,
+    string? CorrelationId,
+    string Status,
+    IReadOnlyDictionary<string, JsonNode?> Variables,
+    IReadOnlyList<BookmarkDto> Bookmarks,
+    IReadOnlyList<JournalLine> Journal,
+    IReadOnlyList<IncidentDto> Incidents,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt);
