@@ -15,7 +15,7 @@ internal static class Kit
     public const string Definitions = "/api/workflow-definitions";
     public const string Instances = "/api/workflow-instances";
 
-    public static string SamplesFolder => Path.GetFullPath(Path.Combine(ReconnectApp.RepositoryRoot, "..", "shared", "elsa-samples"));
+    public static string SamplesFolder => Path.Combine(ReconnectApp.RepositoryRoot, "testdata", "elsa-samples");
 
     public static JsonObject Input(string value, string type = "Literal", string typeName = "String") =>
         new() { ["typeName"] = typeName, ["expression"] = new JsonObject { ["type"] = type, ["value"] = value } };
