@@ -22,9 +22,13 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
     public const string NavigatorNewHall = "navigator.nhi@reconnect.test";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDatabase = true;
 
     public TestDatabase Database { get; }
     public string WorkflowsFolder { get; }
+
+    private ReconnectApp(TestDatabase database, string workflowsFolder, IDictionary<string, string?>? settings, bool ownsDatabase)
+        : this(database, workflowsFolder, settings) => _ownsDatabase = ownsDatabase;
 
     private ReconnectApp(TestDatabase database, string workflowsFolder, IDictionary<string, string?>? settings)
     {
@@ -56,6 +60,25 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
         var app = new ReconnectApp(database, workflowsFolder, settings);
         _ = app.Server; // builds and starts the host: migrations, seed, deploy
         return app;
+    }
+
+    /// <summary>
+    /// A started server on a database the caller owns (it is not dropped when this server is disposed): a restart is a
+    /// second server on the same database, and two servers at once are two nodes.
+    /// </summary>
+    public static ReconnectApp StartOn(TestDatabase database, string workflowsFolder, IDictionary<string, string?>? settings = null)
+    {
+        var app = new ReconnectApp(database, workflowsFolder, settings, ownsDatabase: false);
+        _ = app.Server;
+        return app;
+    }
+
+    /// <summary>An empty temporary folder for workflow files.</summary>
+    public static string NewWorkflowsFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "reconnect-tests", "workflows-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
     }
 
     /// <summary>The repository's own workflows/ folder.</summary>
@@ -93,6 +116,6 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 }

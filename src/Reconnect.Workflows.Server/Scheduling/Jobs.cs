@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Options;
+using Quartz;
+using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Engine.Execution;
+using Reconnect.Workflows.Engine.Runtime;
+
+namespace Reconnect.Workflows.Server.Scheduling;
+
+/// <summary>
+/// <c>timer-dispatcher</c>: resumes due timers in batches, then delivers outbox events a crash left behind. One run at a
+/// time (per cluster: the store's lock decides); each timer is resumed exactly once whoever races for it, because the
+/// resume claims the bookmark row in its commit.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class TimerDispatcherJob(
+    WorkflowRuntime runtime,
+    ScheduleRunRecorder recorder,
+    IOptions<SchedulingOptions> options,
+    ILogger<TimerDispatcherJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var startedAt = recorder.Now;
+        var name = context.JobDetail.Key.Name;
+        try
+        {
+            var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, cancellationToken);
+            var delivered = await runtime.DeliverOutboxAsync(cancellationToken);
+            await recorder.RecordAsync(name, startedAt, true, fired + delivered, $"{fired} timer(s) fired, {delivered} event(s) delivered", cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Schedule {Schedule} failed", name);
+            await recorder.RecordAsync(name, startedAt, false, 0, ex.Message, CancellationToken.None);
+        }
+    }
+}
+
+/// <summary>
+/// A cron-started workflow: the job is named after the definition id; each run starts one instance of the published
+/// version at its <c>Elsa.Cron</c> start activity, which completes at once (it is the trigger).
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class CronWorkflowJob(
+    WorkflowRuntime runtime,
+    IWorkflowDefinitionStore definitions,
+    ActivityRegistry registry,
+    ScheduleRunRecorder recorder,
+    ILogger<CronWorkflowJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var startedAt = recorder.Now;
+        var definitionId = context.JobDetail.Key.Name;
+        try
+        {
+            var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken);
+            if (definition is null)
+            {
+                // Reconciliation removes the job on retract; a run that slipped in between starts nothing.
+                await recorder.RecordAsync(definitionId, startedAt, false, 0, $"Workflow '{definitionId}' has no published version; nothing was started.", cancellationToken);
+                return;
+            }
+            var trigger = new CompiledWorkflow(definition, registry).StartNodeId;
+            var result = await runtime.StartAsync(definition, input: null, correlationId: null, triggerActivityId: trigger, cancellationToken);
+            var message = result.Succeeded
+                ? $"Started instance {result.State!.Id} of version {definition.Version} ({result.State.Status})"
+                : result.Message;
+            await recorder.RecordAsync(definitionId, startedAt, result.Succeeded, result.Succeeded ? 1 : 0, message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Schedule {Schedule} failed", definitionId);
+            await recorder.RecordAsync(definitionId, startedAt, false, 0, ex.Message, CancellationToken.None);
+        }
+    }
+}
