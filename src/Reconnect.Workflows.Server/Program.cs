@@ -14,12 +14,12 @@ try
     app.MapReconnectEndpoints();
     await app.InitializeReconnectAsync();
     await app.RunAsync();
-    return 0;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "Reconnect.Workflows stopped unexpectedly");
-    return 1;
+    // Rethrown so that a host (and the tests' WebApplicationFactory) sees why start-up failed; the exit code is non-zero.
+    throw;
 }
 finally
 {

@@ -18,7 +18,10 @@ public static class LoggingExtensions
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
-            .Enrich.WithProperty("Node", Environment.MachineName + ":" + Environment.ProcessId));
+            .Enrich.WithProperty("Node", Environment.MachineName + ":" + Environment.ProcessId),
+            // The static logger stays the bootstrap one (used only if start-up fails): several hosts in one process
+            // (the tests' WebApplicationFactory) must not race to freeze it.
+            preserveStaticLogger: true);
         return builder;
     }
 }

@@ -58,7 +58,15 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
             Directory.CreateDirectory(workflowsFolder);
         }
         var app = new ReconnectApp(database, workflowsFolder, settings);
-        _ = app.Server; // builds and starts the host: migrations, seed, deploy
+        try
+        {
+            _ = app.Server; // builds and starts the host: migrations, seed, deploy
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         return app;
     }
 

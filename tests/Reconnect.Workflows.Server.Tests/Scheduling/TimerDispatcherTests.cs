@@ -111,10 +111,10 @@ public class TimerDispatcherTests
     }
 
     [Fact]
-    public async Task Options_BadInterval_FailsValidation()
+    public async Task Options_BadInterval_RefusesToStart()
     {
-        await using var app = await ReconnectApp.StartAsync(settings: new Dictionary<string, string?> { ["Scheduling:TimerDispatchIntervalSeconds"] = "0" });
-        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.Service<Microsoft.Extensions.Options.IOptions<SchedulingOptions>>().Value);
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            ReconnectApp.StartAsync(settings: new Dictionary<string, string?> { ["Scheduling:TimerDispatchIntervalSeconds"] = "0" }));
         Assert.Contains("TimerDispatchIntervalSeconds", error.Message);
     }
 }
