@@ -20,6 +20,7 @@ public static class Program
     [
         new SequentialScenario(),
         new EventResumeScenario(),
+        new PersistedSqliteScenario(),
     ];
 
     public static async Task<int> Main(string[] args)
@@ -63,7 +64,7 @@ public static class Program
         log.WriteLine($"  {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, "
             + $"{(optimized ? "optimized (Release)" : "NOT OPTIMIZED: run with -c Release")}, GC server={System.Runtime.GCSettings.IsServerGC}");
         log.WriteLine($"  N ours={Format.Count(options.OursN)}, N WorkflowCore={Format.Count(options.WorkflowCoreN)}, warm-up rounds={options.WarmupRounds}, "
-            + $"measured rounds={options.Rounds} (median reported), workers driving ours={options.Workers}{(options.Quick ? ", --quick" : "")}");
+            + $"N persisted={Format.Count(options.PersistedN)}, measured rounds={options.Rounds} (median reported), workers driving ours={options.Workers}{(options.Quick ? ", --quick" : "")}");
         log.WriteLine($"  WorkflowCore options used: {WorkflowCoreHost.DescribeSettings(options.WorkflowCore)}");
         log.WriteLine($"  WorkflowCore defaults:     {WorkflowCoreHost.DescribeSettings(null)}");
         log.WriteLine($"  scenarios: {string.Join(", ", selected.Select(s => s.Name))}");
@@ -107,7 +108,7 @@ public static class Program
                 case "--list":
                     foreach (var s in AllScenarios) Console.WriteLine($"{s.Name,-16} {s.Description}");
                     return false;
-                case "--n" or "--wc-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
+                case "--n" or "--wc-n" or "--persisted-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1].Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0
                         || (value == 0 && a is not ("--warmup" or "--wc-idle-ms")))
                     {
@@ -120,6 +121,7 @@ public static class Program
                     {
                         case "--n": n = value; break;
                         case "--wc-n": wcN = value; break;
+                        case "--persisted-n": o = o with { PersistedN = value }; break;
                         case "--rounds": o = o with { Rounds = value }; break;
                         case "--warmup": o = o with { WarmupRounds = value }; break;
                         case "--workers": o = o with { Workers = value }; break;
@@ -169,6 +171,7 @@ public static class Program
           --quick        small rounds for a CI smoke run (N 2,000 ours / 500 WorkflowCore, 1 warm-up, 3 rounds)
           --n N          instances per round on our engine (WorkflowCore gets N/4 unless --wc-n is given)
           --wc-n N       instances per round on WorkflowCore
+          --persisted-n N  instances per round of persisted-sqlite (default 5,000; --quick 1,000)
           --rounds R     measured rounds (the median is reported)
           --warmup W     warm-up rounds, discarded
           --workers P    concurrent callers driving our runtime (default: the number of cores)

@@ -194,30 +194,10 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
             var payload = changed.Payload?.ToJsonString();
             await db.Bookmarks.Where(b => b.Id == changed.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PayloadJson, payload), cancellationToken);
         }
-        foreach (var b in result.BookmarksAdded)
-        {
-            db.Bookmarks.Add(new BookmarkRecord
-            {
-                Id = b.Id,
-                InstanceId = state.Id,
-                ActivityId = b.ActivityId,
-                ActivityType = b.ActivityType,
-                Name = b.Name,
-                Hash = b.Hash,
-                CorrelationId = b.CorrelationId,
-                DueAt = b.DueAt,
-                CreatedAt = b.CreatedAt,
-                PayloadJson = b.Payload?.ToJsonString(),
-            });
-        }
-        foreach (var t in result.Trace)
-        {
-            db.JournalEntries.Add(new JournalEntryRecord
-            {
-                InstanceId = state.Id, At = t.At, Kind = t.Kind, ActivityId = t.ActivityId, ActivityType = t.ActivityType,
-                DetailJson = t.Detail?.ToJsonString(),
-            });
-        }
+        // Bookmarks and journal lines are the most rows of a commit: one multi-row INSERT each on the same connection and
+        // transaction, instead of one tracked entity (and, for the journal, one INSERT … RETURNING) per row.
+        await InsertBookmarksAsync(db, state.Id, result.BookmarksAdded, cancellationToken);
+        await InsertJournalAsync(db, state.Id, result.Trace, cancellationToken);
         foreach (var incident in result.Incidents)
         {
             db.Incidents.Add(new IncidentRecord
@@ -228,15 +208,17 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
         }
         if (commit.Stimulus is Stimulus.Resume resume && result.BookmarksRemoved.FirstOrDefault(b => b.Id == resume.BookmarkId)?.TaskId is { } completedTaskId)
         {
-            var task = await db.Tasks.FindAsync([completedTaskId], cancellationToken);
-            if (task is not null)
-            {
-                task.Status = TaskStatuses.Completed;
-                task.Outcome = resume.Input is JsonObject o ? Engine.Activities.ValueConverter.ToText(o["outcome"]) : null;
-                task.Notes = resume.Input is JsonObject n ? Engine.Activities.ValueConverter.ToText(n["notes"]) ?? task.Notes : task.Notes;
-                task.CompletedBy = resume.Input is JsonObject u ? Engine.Activities.ValueConverter.ToText(u["completedBy"]) : null;
-                task.CompletedAt = state.UpdatedAt;
-            }
+            var input = resume.Input as JsonObject;
+            var outcome = input is null ? null : Engine.Activities.ValueConverter.ToText(input["outcome"]);
+            var notes = input is null ? null : Engine.Activities.ValueConverter.ToText(input["notes"]);
+            var completedBy = input is null ? null : Engine.Activities.ValueConverter.ToText(input["completedBy"]);
+            var completedAt = state.UpdatedAt;
+            await db.Tasks.Where(t => t.Id == completedTaskId).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, TaskStatuses.Completed)
+                .SetProperty(t => t.Outcome, outcome)
+                .SetProperty(t => t.Notes, t => notes ?? t.Notes)
+                .SetProperty(t => t.CompletedBy, completedBy)
+                .SetProperty(t => t.CompletedAt, completedAt), cancellationToken);
         }
         foreach (var effect in result.Effects)
         {
@@ -258,6 +240,84 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
         }
         return CommitOutcome.Committed;
     }
+
+    private const int RowsPerInsert = 100;
+
+    // EF1003: only fixed column lists and {n} placeholders are concatenated below; every value goes in as a parameter.
+#pragma warning disable EF1003
+
+    private static async Task InsertBookmarksAsync(ReconnectDbContext db, string instanceId, IReadOnlyList<Bookmark> bookmarks, CancellationToken cancellationToken)
+    {
+        for (var from = 0; from < bookmarks.Count; from += RowsPerInsert)
+        {
+            var chunk = bookmarks.Skip(from).Take(RowsPerInsert).ToList();
+            var values = new List<object>(chunk.Count * 10);
+            foreach (var b in chunk)
+                values.AddRange([b.Id, instanceId, b.ActivityId, b.ActivityType, b.Name, b.Hash, Value(b.CorrelationId), Instant(db, b.DueAt), Instant(db, b.CreatedAt), Value(b.Payload?.ToJsonString())]);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO \"Bookmarks\" (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Name\", \"Hash\", \"CorrelationId\", \"DueAt\", \"CreatedAt\", \"PayloadJson\") VALUES "
+                + Placeholders(chunk.Count, 10), Parameters(db, values), cancellationToken);
+        }
+    }
+
+    private static async Task InsertJournalAsync(ReconnectDbContext db, string instanceId, IReadOnlyList<TraceEvent> trace, CancellationToken cancellationToken)
+    {
+        for (var from = 0; from < trace.Count; from += RowsPerInsert)
+        {
+            var chunk = trace.Skip(from).Take(RowsPerInsert).ToList();
+            var values = new List<object>(chunk.Count * 6);
+            foreach (var t in chunk)
+                values.AddRange([instanceId, Instant(db, t.At), t.Kind, Value(t.ActivityId), Value(t.ActivityType), Value(t.Detail?.ToJsonString())]);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"At\", \"Kind\", \"ActivityId\", \"ActivityType\", \"DetailJson\") VALUES "
+                + Placeholders(chunk.Count, 6), Parameters(db, values), cancellationToken);
+        }
+    }
+
+#pragma warning restore EF1003
+
+    /// <summary><c>({0}, {1}), ({2}, {3})</c>: EF turns each into a parameter.</summary>
+    private static string Placeholders(int rows, int columns)
+    {
+        var sql = new System.Text.StringBuilder();
+        for (var r = 0; r < rows; r++)
+        {
+            if (r > 0) sql.Append(", ");
+            sql.Append('(');
+            for (var c = 0; c < columns; c++) sql.Append(c == 0 ? "" : ", ").Append('{').Append(r * columns + c).Append('}');
+            sql.Append(')');
+        }
+        return sql.ToString();
+    }
+
+    private static object Value(string? value) => value ?? (object)DBNull.Value;
+
+    /// <summary>Provider parameters (a bare null or DBNull has no EF type mapping), named p0, p1, … for the {n} placeholders.</summary>
+    private static List<System.Data.Common.DbParameter> Parameters(ReconnectDbContext db, List<object> values)
+    {
+        using var factory = db.Database.GetDbConnection().CreateCommand();
+        var parameters = new List<System.Data.Common.DbParameter>(values.Count);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var p = factory.CreateParameter();
+            p.ParameterName = "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            p.Value = values[i];
+            parameters.Add(p);
+        }
+        return parameters;
+    }
+
+    /// <summary>An instant as each provider's mapping stores it (raw SQL bypasses the model's converters): SQLite UTC ticks, PostgreSQL UTC.</summary>
+    private static object Instant(ReconnectDbContext db, DateTimeOffset? value) => value switch
+    {
+        null => DBNull.Value,
+        { } v => db switch
+        {
+            SqliteReconnectDbContext => v.UtcTicks,
+            PostgresReconnectDbContext => v.ToUniversalTime(),
+            _ => v,
+        },
+    };
 
     public async Task<IReadOnlyList<BookmarkMatch>> FindBookmarksAsync(string hash, string? correlationId, CancellationToken cancellationToken = default)
     {

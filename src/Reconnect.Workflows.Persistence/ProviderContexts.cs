@@ -14,7 +14,18 @@ public sealed class SqliteReconnectDbContext(DbContextOptions<SqliteReconnectDbC
     }
 }
 
-public sealed class PostgresReconnectDbContext(DbContextOptions<PostgresReconnectDbContext> options) : ReconnectDbContext(options);
+/// <summary>
+/// PostgreSQL. Npgsql writes <c>timestamptz</c> only from UTC values and throws on any other offset; the engine's instants
+/// can carry London's offset (a StartAt date in summer is 00:00+01:00), so every instant is turned to UTC on the way in.
+/// </summary>
+public sealed class PostgresReconnectDbContext(DbContextOptions<PostgresReconnectDbContext> options) : ReconnectDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcConverter>();
+    }
+}
 
 public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconnectDbContext> options) : ReconnectDbContext(options);
 
@@ -22,6 +33,11 @@ public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconn
 public sealed class DateTimeOffsetToUtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
     v => v.UtcTicks,
     v => new DateTimeOffset(v, TimeSpan.Zero));
+
+/// <summary>The same instant at offset zero (PostgreSQL's <c>timestamptz</c> keeps no offset anyway).</summary>
+public sealed class DateTimeOffsetToUtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+    v => v.ToUniversalTime(),
+    v => v);
 
 // Design-time factories so that `dotnet ef migrations add` works per provider without the server.
 internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteReconnectDbContext>

@@ -9,6 +9,9 @@ public sealed record BenchOptions
     /// <summary>Instances per measured round on WorkflowCore (it is much slower, so a smaller round takes as long).</summary>
     public int WorkflowCoreN { get; init; } = 5_000;
 
+    /// <summary>Instances per measured round of the persisted (SQLite) scenarios: each is a durable commit, so far fewer than in memory.</summary>
+    public int PersistedN { get; init; } = 5_000;
+
     public int WarmupRounds { get; init; } = 2;
     public int Rounds { get; init; } = 5;
 
@@ -27,7 +30,7 @@ public sealed record BenchOptions
 
     public static BenchOptions QuickDefaults => new()
     {
-        OursN = 2_000, WorkflowCoreN = 500, WarmupRounds = 1, Rounds = 3, Quick = true, RoundTimeout = TimeSpan.FromSeconds(60),
+        OursN = 2_000, WorkflowCoreN = 500, PersistedN = 1_000, WarmupRounds = 1, Rounds = 3, Quick = true, RoundTimeout = TimeSpan.FromSeconds(60),
     };
 }
 

@@ -64,7 +64,7 @@ public sealed class EventResumeScenario : IScenario
             $"starts {Ms(started)}, events {Ms(sw.Elapsed - started)}");
     }
 
-    private static async Task<RoundOutcome> WorkflowCoreRoundAsync(int n, WorkflowCoreSettings settings, TimeSpan timeout)
+    internal static async Task<RoundOutcome> WorkflowCoreRoundAsync(int n, WorkflowCoreSettings settings, TimeSpan timeout)
     {
         using var wc = WorkflowCoreHost.Create(settings);
         var arrivals = new Arrivals(n);
