@@ -19,6 +19,9 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
 {
     // Versions are immutable once saved for running (a draft re-saved is evicted below), so parsed definitions are cached by version id.
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _definitionCache = new(StringComparer.Ordinal);
+    // Every resume needs its instance's exact version: versions that were published never change, so they are kept
+    // by (definition id, version) and served without a query (drafts, which can change, are not kept here).
+    private readonly ConcurrentDictionary<(string DefinitionId, int Version), WorkflowDefinition> _runnableVersions = new();
     private readonly IEffectWriter[] _writers = [.. effectWriters];
 
     // ---------------------------------------------------------------- definitions
@@ -59,6 +62,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.IsPublished, false), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         _definitionCache.Clear();
+        _runnableVersions.TryRemove((definition.DefinitionId, definition.Version), out _);
     }
 
     public Task<WorkflowDefinition?> FindPublishedAsync(string definitionId, CancellationToken cancellationToken = default) =>
@@ -67,8 +71,13 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
     public Task<WorkflowDefinition?> FindLatestAsync(string definitionId, CancellationToken cancellationToken = default) =>
         FindOneAsync(q => q.Where(d => d.DefinitionId == definitionId).OrderByDescending(d => d.Version), cancellationToken);
 
-    public Task<WorkflowDefinition?> FindVersionAsync(string definitionId, int version, CancellationToken cancellationToken = default) =>
-        FindOneAsync(q => q.Where(d => d.DefinitionId == definitionId && d.Version == version), cancellationToken);
+    public async Task<WorkflowDefinition?> FindVersionAsync(string definitionId, int version, CancellationToken cancellationToken = default)
+    {
+        if (_runnableVersions.TryGetValue((definitionId, version), out var known)) return known;
+        var definition = await FindOneAsync(q => q.Where(d => d.DefinitionId == definitionId && d.Version == version), cancellationToken);
+        if (definition is { PublishedAt: not null }) _runnableVersions[(definitionId, version)] = definition;
+        return definition;
+    }
 
     public async Task<IReadOnlyList<WorkflowDefinition>> ListVersionsAsync(string definitionId, CancellationToken cancellationToken = default)
     {

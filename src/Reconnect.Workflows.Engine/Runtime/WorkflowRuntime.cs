@@ -59,17 +59,25 @@ public sealed class WorkflowRuntime(
         if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) != CommitOutcome.Committed)
             return new RunResult(ResumeStatus.Conflict, null, null, "A new instance's id collided; nothing was started.");
         StepCommitted?.Invoke(step.State, step);
-        await DeliverOutboxAsync(cancellationToken);
+        if (PublishedEvents(step)) await DeliverOutboxAsync(cancellationToken);
         return new RunResult(ResumeStatus.Resumed, step.State, step);
     }
 
+    /// <summary>Only a step that published events has anything to deliver now; what a crash left behind, the host's dispatcher delivers.</summary>
+    private static bool PublishedEvents(StepResult step) => step.Effects.Exists(e => e is PublishEventEffect);
+
     /// <summary>Applies a stimulus to one instance with optimistic concurrency: reload and retry on a lost race.</summary>
-    public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, CancellationToken cancellationToken = default)
+    public Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, stimulus, precheck: null, cancellationToken);
+
+    /// <param name="precheck">Looks at the loaded state first; a message refuses the stimulus (NotApplicable) without a step.</param>
+    public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < MaxCommitAttempts; attempt++)
         {
             var state = await instances.LoadAsync(instanceId, cancellationToken);
             if (state is null) return new RunResult(ResumeStatus.NotFound, null, null, $"No workflow instance '{instanceId}'.");
+            if (precheck?.Invoke(state) is { } refusal) return new RunResult(ResumeStatus.NotApplicable, state, null, refusal);
             var definition = await FindDefinitionAsync(state, cancellationToken);
             var now = Now;
             var step = runner.Step(definition, state, stimulus, now);
@@ -78,7 +86,7 @@ public sealed class WorkflowRuntime(
             if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) == CommitOutcome.Committed)
             {
                 StepCommitted?.Invoke(step.State, step);
-                await DeliverOutboxAsync(cancellationToken);
+                if (PublishedEvents(step)) await DeliverOutboxAsync(cancellationToken);
                 return new RunResult(ResumeStatus.Resumed, step.State, step);
             }
         }
@@ -104,14 +112,17 @@ public sealed class WorkflowRuntime(
         var matches = await instances.FindBookmarksAsync(BookmarkKey.ForTask(taskId), null, cancellationToken);
         if (matches.Count == 0) return new RunResult(ResumeStatus.NotFound, null, null, $"Task '{taskId}' is not waiting (already completed or cancelled).");
         var match = matches[0];
-        var state = await instances.LoadAsync(match.InstanceId, cancellationToken);
-        var bookmark = state?.Bookmarks.FirstOrDefault(b => b.Id == match.BookmarkId);
-        var outcomes = bookmark?.Payload?["outcomes"] is JsonArray a ? a.Select(x => ValueConverter.ToText(x)).ToList() : [];
-        if (outcomes.Count > 0 && !outcomes.Contains(outcome))
-            return new RunResult(ResumeStatus.NotApplicable, state, null, $"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
         var input = data is null ? new JsonObject() : (JsonObject)data.DeepClone();
         input["outcome"] = outcome;
-        return await ResumeAsync(match.InstanceId, match.BookmarkId, input, cancellationToken);
+        // The outcome is checked against the bookmark on the state the step will run on: one load, not two.
+        return await ApplyAsync(match.InstanceId, new Stimulus.Resume(match.BookmarkId, input), state =>
+        {
+            var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == match.BookmarkId);
+            var outcomes = bookmark?.Payload?["outcomes"] is JsonArray a ? a.Select(x => ValueConverter.ToText(x)).ToList() : [];
+            return outcomes.Count > 0 && !outcomes.Contains(outcome)
+                ? $"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)})."
+                : null;
+        }, cancellationToken);
     }
 
     /// <summary>Resumes timers that are due, oldest first, in batches. Returns how many fired.</summary>
