@@ -27,7 +27,15 @@ public sealed class PostgresReconnectDbContext(DbContextOptions<PostgresReconnec
     }
 }
 
-public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconnectDbContext> options) : ReconnectDbContext(options);
+public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconnectDbContext> options) : ReconnectDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        // SQL Server's unique index admits one NULL only: filter closed referrals out.
+        builder.Entity<Entities.ReferralRecord>().HasIndex(x => x.OpenPrisonNumber).IsUnique().HasFilter("[OpenPrisonNumber] IS NOT NULL");
+    }
+}
 
 /// <summary>UTC ticks: ordering in SQL matches ordering in time; the offset is always zero on the way back.</summary>
 public sealed class DateTimeOffsetToUtcTicksConverter() : ValueConverter<DateTimeOffset, long>(

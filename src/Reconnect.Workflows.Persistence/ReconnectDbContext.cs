@@ -24,6 +24,8 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<OutboxMessageRecord> Outbox => Set<OutboxMessageRecord>();
     public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
     public DbSet<ScheduleRunRecord> ScheduleRuns => Set<ScheduleRunRecord>();
+    public DbSet<ReferralRecord> Referrals => Set<ReferralRecord>();
+    public DbSet<ReferralHistoryRecord> ReferralHistory => Set<ReferralHistoryRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -116,9 +118,11 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.Property(x => x.SubjectId).HasMaxLength(64);
             e.Property(x => x.ClaimedBy).HasMaxLength(256);
             e.Property(x => x.CompletedBy).HasMaxLength(256);
+            e.Property(x => x.AssigneeRole).HasMaxLength(20);
             // The inbox: a person's open tasks by due date, a site's unclaimed ones, a case's tasks.
             e.HasIndex(x => new { x.Assignee, x.Status, x.DueAt });
             e.HasIndex(x => new { x.Site, x.Status, x.DueAt });
+            e.HasIndex(x => new { x.Status, x.DueAt });
             e.HasIndex(x => x.SubjectId);
             e.HasIndex(x => x.InstanceId);
         });
@@ -152,6 +156,47 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.Property(x => x.Message).HasMaxLength(2000);
             e.Property(x => x.Node).HasMaxLength(200);
             e.HasIndex(x => new { x.ScheduleName, x.StartedAt });
+        });
+
+        builder.Entity<ReferralRecord>(e =>
+        {
+            e.ToTable("Referrals");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.WorkflowInstanceId).HasMaxLength(64);
+            e.Property(x => x.PrisonNumber).HasMaxLength(7);
+            e.Property(x => x.OpenPrisonNumber).HasMaxLength(7);
+            e.Property(x => x.GivenName).HasMaxLength(100);
+            e.Property(x => x.FamilyName).HasMaxLength(100);
+            e.Property(x => x.NhsNumber).HasMaxLength(10);
+            e.Property(x => x.Site).HasMaxLength(20);
+            e.Property(x => x.ReleaseType).HasMaxLength(40);
+            e.Property(x => x.ReferralSource).HasMaxLength(40);
+            e.Property(x => x.ConsentRecordedBy).HasMaxLength(256);
+            e.Property(x => x.Notes).HasMaxLength(4000);
+            e.Property(x => x.Stage).HasMaxLength(20);
+            e.Property(x => x.ClosureReason).HasMaxLength(40);
+            e.Property(x => x.NavigatorId).HasMaxLength(450);
+            e.Property(x => x.CreatedBy).HasMaxLength(450);
+            // One open referral per prison number: unique among non-null values on SQLite and PostgreSQL; SQL Server
+            // needs the filter spelled out (it allows one NULL only), set in its context.
+            e.HasIndex(x => x.OpenPrisonNumber).IsUnique();
+            e.HasIndex(x => x.PrisonNumber);
+            e.HasIndex(x => new { x.Site, x.Stage });
+            e.HasIndex(x => x.NavigatorId);
+            e.HasIndex(x => x.WorkflowInstanceId);
+            e.HasIndex(x => new { x.ReleasedOn, x.Site });
+        });
+
+        builder.Entity<ReferralHistoryRecord>(e =>
+        {
+            e.ToTable("ReferralHistory");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.ReferralId).HasMaxLength(64);
+            e.Property(x => x.Kind).HasMaxLength(40);
+            e.Property(x => x.Summary).HasMaxLength(300);
+            e.Property(x => x.By).HasMaxLength(256);
+            e.HasIndex(x => new { x.ReferralId, x.Id });
         });
 
         builder.Entity<ApplicationUser>(e =>

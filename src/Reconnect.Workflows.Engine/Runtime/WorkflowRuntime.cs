@@ -50,11 +50,20 @@ public sealed class WorkflowRuntime(
         return await StartAsync(definition, input, correlationId, null, cancellationToken);
     }
 
-    public async Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId = null, CancellationToken cancellationToken = default)
+    public Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId = null, CancellationToken cancellationToken = default) =>
+        StartAsync(definition, input, correlationId, triggerActivityId, extraEffects: null, cancellationToken);
+
+    /// <param name="extraEffects">
+    /// The host's own rows to write in the same transaction as the first step, before the step's effects (a referral row
+    /// that the pathway's first activities act on): the instance and they commit together or not at all.
+    /// </param>
+    public async Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId,
+        IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
         var now = Now;
         var state = runner.CreateInstance(definition, now);
         var step = runner.Step(definition, state, new Stimulus.Start(input, correlationId, triggerActivityId), now);
+        if (extraEffects is { Count: > 0 }) step.Effects.InsertRange(0, extraEffects);
         var stimulus = new Stimulus.Start(input, correlationId, triggerActivityId);
         if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) != CommitOutcome.Committed)
             return new RunResult(ResumeStatus.Conflict, null, null, "A new instance's id collided; nothing was started.");
@@ -71,7 +80,12 @@ public sealed class WorkflowRuntime(
         ApplyAsync(instanceId, stimulus, precheck: null, cancellationToken);
 
     /// <param name="precheck">Looks at the loaded state first; a message refuses the stimulus (NotApplicable) without a step.</param>
-    public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck, CancellationToken cancellationToken = default)
+    public Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck, CancellationToken cancellationToken = default) =>
+        ApplyAsync(instanceId, stimulus, precheck, extraEffects: null, cancellationToken);
+
+    /// <param name="extraEffects">The host's own rows written in the same transaction as the step, before its effects (a referral event's history line).</param>
+    public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck,
+        IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < MaxCommitAttempts; attempt++)
         {
@@ -83,6 +97,7 @@ public sealed class WorkflowRuntime(
             var step = runner.Step(definition, state, stimulus, now);
             if (!step.Applied)
                 return new RunResult(step.Outcome == StepOutcome.BookmarkNotFound ? ResumeStatus.NotFound : ResumeStatus.NotApplicable, state, step, step.Message);
+            if (extraEffects is { Count: > 0 }) step.Effects.InsertRange(0, extraEffects);
             if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) == CommitOutcome.Committed)
             {
                 StepCommitted?.Invoke(step.State, step);

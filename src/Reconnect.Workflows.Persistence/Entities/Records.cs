@@ -95,6 +95,12 @@ public sealed class WorkflowTaskRecord
     public string? SubjectId { get; set; }
     public string? ClaimedBy { get; set; }
     public DateTimeOffset? ClaimedAt { get; set; }
+    /// <summary>The role a task waits on when it has no assignee (Navigator: the site's queue; Manager: the managers').</summary>
+    public string? AssigneeRole { get; set; }
+    /// <summary>Set by the daily check once the task is past its due date (the API also computes it live).</summary>
+    public bool IsOverdue { get; set; }
+    /// <summary>When a manager task was raised because this task was long overdue (once per task).</summary>
+    public DateTimeOffset? EscalatedAt { get; set; }
     public string? CompletedBy { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -136,6 +142,54 @@ public sealed class ScheduleRunRecord
     public int ItemsTouched { get; set; }
     public string? Message { get; set; }
     public string? Node { get; set; }
+}
+
+/// <summary>
+/// A referral (SPEC §2). It holds personal and health data: readable only through the audited referral API, never
+/// written to logs. <see cref="OpenPrisonNumber"/> is the prison number while open (null once closed), so a unique
+/// index keeps one open referral per prison number on every provider.
+/// </summary>
+public sealed class ReferralRecord
+{
+    public required string Id { get; set; }
+    public required string WorkflowInstanceId { get; set; }
+    public required string PrisonNumber { get; set; }
+    public string? OpenPrisonNumber { get; set; }
+    public required string GivenName { get; set; }
+    public required string FamilyName { get; set; }
+    public DateOnly DateOfBirth { get; set; }
+    public string? NhsNumber { get; set; }
+    public required string Site { get; set; }
+    public DateOnly? ReleaseDate { get; set; }
+    public required string ReleaseType { get; set; }
+    public required string ReferralSource { get; set; }
+    public required string HealthNeedsJson { get; set; }
+    public bool ConsentGiven { get; set; }
+    public string? ConsentRecordedBy { get; set; }
+    public DateTimeOffset ConsentRecordedAt { get; set; }
+    public DateOnly ReferralDate { get; set; }
+    public string? Notes { get; set; }
+    public required string Stage { get; set; }
+    public string? ClosureReason { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateOnly? ReleasedOn { get; set; }
+    public string? NavigatorId { get; set; }
+    public DateOnly? SupportExtendedUntil { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One line of a referral's history: created, stage, event, assigned, closed. Detail holds no names or health data.</summary>
+public sealed class ReferralHistoryRecord
+{
+    public long Id { get; set; }
+    public required string ReferralId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Kind { get; set; }
+    public required string Summary { get; set; }
+    public string? DetailJson { get; set; }
+    public string? By { get; set; }
 }
 
 /// <summary>An account. Navigators belong to a site.</summary>

@@ -28,3 +28,21 @@ public static class ReferralChecks
 
     public static readonly IReadOnlyList<string> All = [MarkOverdueTasks, EscalateOverdueTasks, ConfirmUnconfirmedReleases];
 }
+
+/// <summary>Write the referral row (and its first history line) in the same transaction as the pathway's first step.</summary>
+public sealed record CreateReferralEffect(string ReferralId, ValidReferral Referral, string? CreatedBy, DateTimeOffset At) : WorkflowEffect;
+
+/// <summary>Record one of the five referral events in the referral's history and on its row (release date, release, site), with the step it causes.</summary>
+public sealed record ReferralEventEffect(string ReferralId, string EventName, JsonObject? Payload, string? By, DateTimeOffset At) : WorkflowEffect;
+
+/// <summary>The events a referral can receive (SPEC §2), as the pathway's listeners name them.</summary>
+public static class ReferralEvents
+{
+    public const string ReleaseDateChanged = "release-date-changed";
+    public const string Released = "released";
+    public const string RecalledToCustody = "recalled-to-custody";
+    public const string Transferred = "transferred";
+    public const string ConsentWithdrawn = "consent-withdrawn";
+
+    public static readonly IReadOnlyList<string> All = [ReleaseDateChanged, Released, RecalledToCustody, Transferred, ConsentWithdrawn];
+}

@@ -27,6 +27,8 @@ public static class ServiceRegistration
 
         services.AddReconnectClock();
         // Read when first needed: a host or test can still change configuration after registration.
+        // Before the core writer, so that it takes the referral tasks (their assignee follows the referral).
+        services.AddSingleton<IEffectWriter, Reconnect.Workflows.Server.Referrals.ReferralEffectWriter>();
         services.AddReconnectPersistence(sp =>
         {
             var (provider, connectionString) = sp.GetRequiredService<IConfiguration>().GetDatabase();
@@ -36,6 +38,7 @@ public static class ServiceRegistration
         services.AddReconnectAuth();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<WorkflowFileDeployer>();
+        services.AddSingleton<Reconnect.Workflows.Server.Referrals.ReferralService>();
         services.AddReconnectScheduling(configuration);
 
         services.AddProblemDetails();
@@ -55,7 +58,8 @@ public static class ServiceRegistration
     /// <summary>The engine: activities, expressions, the pure runner, validation, versions and the runtime over the database stores.</summary>
     public static IServiceCollection AddReconnectEngine(this IServiceCollection services)
     {
-        services.AddSingleton(_ => ActivityRegistry.CreateDefault());
+        // The built-in Elsa activities and the referral domain's Reconnect.* ones.
+        services.AddSingleton(_ => Reconnect.Workflows.Referrals.Activities.ReferralActivities.CreateRegistry());
         services.AddSingleton(_ => new ExpressionEvaluator());
         services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));
         services.AddSingleton(sp => new WorkflowValidator(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Engine.Execution;
+using Reconnect.Workflows.Engine.Time;
+using Reconnect.Workflows.Persistence;
+using Reconnect.Workflows.Persistence.Entities;
+using Reconnect.Workflows.Referrals.Activities;
+using Reconnect.Workflows.Referrals.Model;
+using Reconnect.Workflows.Server.Auth;
+
+namespace Reconnect.Workflows.Server.Referrals;
+
+/// <summary>
+/// The referral domain's rows, written inside the step's transaction: the referral itself, its history, navigator
+/// assignment, stages, closure, the daily checks, and inbox tasks whose assignee follows the referral.
+/// Registered before the core writer so that it takes the referral tasks.
+/// </summary>
+public sealed class ReferralEffectWriter : IEffectWriter
+{
+    public async Task<bool> WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
+    {
+        switch (effect)
+        {
+            case CreateReferralEffect create:
+                CreateReferral(db, state, create);
+                return true;
+            case ReferralEventEffect recorded:
+                await RecordEventAsync(db, recorded, cancellationToken);
+                return true;
+            case AssignNavigatorEffect assign:
+                await AssignAsync(db, state, assign, cancellationToken);
+                return true;
+            case SetStageEffect stage:
+                if (await db.Referrals.FindAsync([stage.ReferralId], cancellationToken) is { } staged && staged.Stage != stage.Stage.ToString())
+                {
+                    staged.Stage = stage.Stage.ToString();
+                    staged.UpdatedAt = state.UpdatedAt;
+                    History(db, staged.Id, state.UpdatedAt, "stage", $"Stage: {stage.Stage}", null, null);
+                }
+                return true;
+            case CloseReferralEffect close:
+                if (await db.Referrals.FindAsync([close.ReferralId], cancellationToken) is { } closing && closing.ClosedAt is null)
+                {
+                    closing.Stage = nameof(ReferralStage.Closed);
+                    closing.ClosureReason = close.Reason.ToString();
+                    closing.ClosedAt = state.UpdatedAt;
+                    closing.OpenPrisonNumber = null;
+                    closing.UpdatedAt = state.UpdatedAt;
+                    History(db, closing.Id, state.UpdatedAt, "closed", $"Closed: {close.Reason}", null, null);
+                }
+                return true;
+            case RunCheckEffect check:
+                await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
+                return true;
+            case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
+                await CreateReferralTaskAsync(db, state, task, cancellationToken);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void CreateReferral(ReconnectDbContext db, WorkflowState state, CreateReferralEffect create)
+    {
+        var r = create.Referral;
+        db.Referrals.Add(new ReferralRecord
+        {
+            Id = create.ReferralId,
+            WorkflowInstanceId = state.Id,
+            PrisonNumber = r.PrisonNumber,
+            OpenPrisonNumber = r.PrisonNumber,
+            GivenName = r.GivenName,
+            FamilyName = r.FamilyName,
+            DateOfBirth = r.DateOfBirth,
+            NhsNumber = r.NhsNumber,
+            Site = r.Site,
+            ReleaseDate = r.ReleaseDate,
+            ReleaseType = r.ReleaseType.ToString(),
+            ReferralSource = r.ReferralSource.ToString(),
+            HealthNeedsJson = JsonSerializer.Serialize(r.HealthNeeds.Select(n => n.ToString())),
+            ConsentGiven = true,
+            ConsentRecordedBy = r.ConsentRecordedBy ?? create.CreatedBy,
+            ConsentRecordedAt = create.At,
+            ReferralDate = r.ReferralDate,
+            Notes = r.Notes,
+            Stage = nameof(ReferralStage.Received),
+            CreatedBy = create.CreatedBy,
+            CreatedAt = create.At,
+            UpdatedAt = create.At,
+        });
+        History(db, create.ReferralId, create.At, "created", "Referral received", new JsonObject { ["site"] = r.Site, ["source"] = r.ReferralSource.ToString() }, create.CreatedBy);
+    }
+
+    private static async Task RecordEventAsync(ReconnectDbContext db, ReferralEventEffect recorded, CancellationToken cancellationToken)
+    {
+        var referral = await db.Referrals.FindAsync([recorded.ReferralId], cancellationToken)
+            ?? throw new InvalidOperationException("The referral of an event is gone.");
+        var summary = recorded.EventName;
+        switch (recorded.EventName)
+        {
+            case ReferralEvents.ReleaseDateChanged when Date(recorded.Payload?["releaseDate"]) is { } date:
+                referral.ReleaseDate = date;
+                summary = $"Release date changed to {Format(date)}";
+                break;
+            case ReferralEvents.Released:
+                var on = Date(recorded.Payload?["date"]) ?? LondonTime.ToLondonDate(recorded.At);
+                referral.ReleasedOn = on;
+                referral.ReleaseDate ??= on;
+                summary = $"Released on {Format(on)}";
+                break;
+            case ReferralEvents.Transferred:
+                var site = ValueConverter.ToText(recorded.Payload?["site"]);
+                var outOfArea = recorded.Payload?["outOfArea"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+                if (!outOfArea && site is not null) referral.Site = site;
+                summary = outOfArea ? $"Transferred to {site} (out of area)" : $"Transferred to {site}";
+                break;
+            case ReferralEvents.RecalledToCustody:
+                summary = "Recalled to custody";
+                break;
+            case ReferralEvents.ConsentWithdrawn:
+                summary = "Consent withdrawn";
+                break;
+        }
+        referral.UpdatedAt = recorded.At;
+        History(db, referral.Id, recorded.At, "event", summary, new JsonObject { ["event"] = recorded.EventName }, recorded.By);
+    }
+
+    /// <summary>The navigator at the site with the fewest open tasks (ties: the earliest account), or none: the site's queue.</summary>
+    private static async Task AssignAsync(ReconnectDbContext db, WorkflowState state, AssignNavigatorEffect assign, CancellationToken cancellationToken)
+    {
+        var referral = await db.Referrals.FindAsync([assign.ReferralId], cancellationToken);
+        if (referral is null) return;
+        var site = assign.Site ?? referral.Site;
+        var navigatorId = await LeastLoadedNavigatorAsync(db, site, cancellationToken);
+        if (navigatorId is null || navigatorId == referral.NavigatorId) return;
+        referral.NavigatorId = navigatorId;
+        referral.UpdatedAt = state.UpdatedAt;
+        // Open tasks of the referral follow it to the new navigator.
+        foreach (var task in db.Tasks.Local.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status is TaskStatuses.Open))
+            task.Assignee = navigatorId;
+        await db.Tasks.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status == TaskStatuses.Open)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId).SetProperty(t => t.Site, site), cancellationToken);
+        History(db, referral.Id, state.UpdatedAt, "assigned", "Assigned to a navigator", new JsonObject { ["navigatorId"] = navigatorId, ["site"] = site }, null);
+    }
+
+    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken)
+    {
+        var navigators = await (
+            from user in db.Users
+            join userRole in db.UserRoles on user.Id equals userRole.UserId
+            join role in db.Roles on userRole.RoleId equals role.Id
+            where role.Name == Roles.Navigator && user.Site == site
+            select user.Id).ToListAsync(cancellationToken);
+        if (navigators.Count == 0) return null;
+        var load = await db.Tasks
+            .Where(t => t.Assignee != null && navigators.Contains(t.Assignee) && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
+            .GroupBy(t => t.Assignee!)
+            .Select(g => new { Id = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Id, x => x.Count, cancellationToken);
+        // Tasks added in this same step are not in the database yet.
+        foreach (var pending in db.Tasks.Local.Where(t => t.Assignee is not null && t.Status == TaskStatuses.Open))
+            load[pending.Assignee!] = load.GetValueOrDefault(pending.Assignee!) + 1;
+        return navigators.OrderBy(id => load.GetValueOrDefault(id)).ThenBy(id => id, StringComparer.Ordinal).First();
+    }
+
+    private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, CancellationToken cancellationToken)
+    {
+        var rule = ValueConverter.ToText(create.Data?["assigneeRule"]);
+        var referralId = ValueConverter.ToText(create.Data?["subjectId"]) ?? state.CorrelationId;
+        var referral = referralId is null ? null : await db.Referrals.FindAsync([referralId], cancellationToken);
+        var (assignee, role) = rule switch
+        {
+            AssigneeRules.Manager => (null, Roles.Manager),
+            AssigneeRules.SiteQueue => (null, Roles.Navigator),
+            _ => (referral?.NavigatorId, Roles.Navigator),
+        };
+        db.Tasks.Add(new WorkflowTaskRecord
+        {
+            Id = create.TaskId,
+            InstanceId = state.Id,
+            BookmarkId = create.BookmarkId,
+            ActivityId = create.ActivityId,
+            ActivityType = create.ActivityType,
+            Title = create.Title.Length <= 300 ? create.Title : create.Title[..300],
+            Description = create.Description,
+            OutcomesJson = JsonSerializer.Serialize(create.Outcomes),
+            DueAt = create.DueAt,
+            Status = TaskStatuses.Open,
+            Site = referral?.Site ?? ValueConverter.ToText(create.Data?["site"]),
+            Assignee = assignee,
+            AssigneeRole = role,
+            SubjectId = referralId,
+            CreatedAt = state.UpdatedAt,
+            DataJson = create.Data?.ToJsonString(),
+        });
+    }
+
+    internal static void History(ReconnectDbContext db, string referralId, DateTimeOffset at, string kind, string summary, JsonObject? detail, string? by) =>
+        db.ReferralHistory.Add(new ReferralHistoryRecord
+        {
+            ReferralId = referralId, At = at, Kind = kind, Summary = summary, DetailJson = detail?.ToJsonString(), By = by,
+        });
+
+    private static DateOnly? Date(JsonNode? node) =>
+        ValueConverter.ToText(node) is { } text && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    private static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
