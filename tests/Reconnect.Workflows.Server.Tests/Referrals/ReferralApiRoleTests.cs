@@ -10,7 +10,7 @@ namespace Reconnect.Workflows.Server.Tests.Referrals;
 /// <summary>Every referral endpoint: anonymous 401, wrong role 403, right role 2xx, a navigator of another site 404.</summary>
 public class ReferralApiRoleTests
 {
-    private sealed record Case(string Method, string Url, Func<JsonNode?>? Body, string Allowed, string Denied, HttpStatusCode Expected, string? OtherSite = null);
+    private sealed record Case(string Method, string Url, Func<JsonNode?>? Body, string Allowed, string Denied, HttpStatusCode Expected, string? Hidden = null);
 
     [Fact]
     public async Task ReferralEndpoints_RoleMatrix_401_403_2xx_404()
@@ -30,7 +30,7 @@ public class ReferralApiRoleTests
             new("GET", ReferralsUrl, null, n, s, HttpStatusCode.OK),
             new("GET", ReferralsUrl, null, r, s, HttpStatusCode.OK),
             new("GET", $"{ReferralsUrl}/{leeds}", null, n, s, HttpStatusCode.OK, otherNavigator),
-            new("GET", $"{ReferralsUrl}/{leeds}", null, a, r, HttpStatusCode.OK),
+            new("GET", $"{ReferralsUrl}/{leeds}", null, a, s, HttpStatusCode.OK, r), // a referrer sees only the referrals they made
             new("POST", $"{ReferralsUrl}/{leeds}/events/release-date-changed", () => new JsonObject { ["releaseDate"] = D(today.AddDays(31)) }, n, r, HttpStatusCode.OK, otherNavigator),
             new("POST", $"{ReferralsUrl}/{leeds}/events/release-date-changed", () => new JsonObject { ["releaseDate"] = D(today.AddDays(32)) }, m, s, HttpStatusCode.OK),
             new("GET", "/api/measures", null, m, n, HttpStatusCode.OK),
@@ -50,8 +50,8 @@ public class ReferralApiRoleTests
             var what = $"{c.Method} {c.Url}";
             Assert.True(HttpStatusCode.Unauthorized == (await anonymous.SendAsync(Request(c))).StatusCode, $"{what} anonymous");
             Assert.True(HttpStatusCode.Forbidden == (await (await As(c.Denied)).SendAsync(Request(c))).StatusCode, $"{what} as {c.Denied}");
-            if (c.OtherSite is not null)
-                Assert.True(HttpStatusCode.NotFound == (await (await As(c.OtherSite)).SendAsync(Request(c))).StatusCode, $"{what} as {c.OtherSite}");
+            if (c.Hidden is not null)
+                Assert.True(HttpStatusCode.NotFound == (await (await As(c.Hidden)).SendAsync(Request(c))).StatusCode, $"{what} as {c.Hidden}");
             var allowed = await (await As(c.Allowed)).SendAsync(Request(c));
             Assert.True(c.Expected == allowed.StatusCode, $"{what} as {c.Allowed}: {(int)allowed.StatusCode} {await allowed.Content.ReadAsStringAsync()}");
         }

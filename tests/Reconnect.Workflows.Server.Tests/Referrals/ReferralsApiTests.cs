@@ -241,8 +241,9 @@ public class ReferralsApiTests
         Assert.Equal(D(today.AddDays(30 - 84)), after["window"]!["opens"].Str());
         Assert.Equal(D(today.AddDays(2)), AssessmentDue(after));
         Assert.Contains(after["history"]!.AsArray(), h => h!["summary"].Str() == $"Release date changed to {D(today.AddDays(30))}");
-        // Timers computed from the release date moved with it (release-day support timer at the new date).
-        Assert.Contains(after["timers"]!.AsArray(), t => t!["activityId"].Str() == "releaseDay");
+        // Timers computed from the release date moved with it: the week-before timer is at the new release − 7 days.
+        var weekBefore = after["timers"]!.AsArray().Single(t => t!["activityId"].Str() == "weekBefore")!;
+        Assert.Equal(today.AddDays(30 - 7), Engine.Time.LondonTime.ToLondonDate(DateTimeOffset.Parse(weekBefore["due"].Str(), System.Globalization.CultureInfo.InvariantCulture)));
 
         static string AssessmentDue(JsonObject detail) =>
             detail["openTasks"]!.AsArray().Single(t => t!["title"].Str() == "Needs assessment and support plan")!["dueDate"].Str();
