@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Reconnect.Workflows.Server.Tests.Infrastructure;
@@ -23,6 +24,7 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsDatabase = true;
+    private Action<IServiceCollection>? _configureServices;
 
     public TestDatabase Database { get; }
     public string WorkflowsFolder { get; }
@@ -70,6 +72,23 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>A started server whose services <paramref name="configureServices"/> adds to or replaces (after the server's own), e.g. a log sink.</summary>
+    public static async Task<ReconnectApp> StartAsync(string provider, string? workflowsFolder, IDictionary<string, string?>? settings, Action<IServiceCollection> configureServices)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var app = new ReconnectApp(database, workflowsFolder ?? NewWorkflowsFolder(), settings) { _configureServices = configureServices };
+        try
+        {
+            _ = app.Server;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return app;
+    }
+
     /// <summary>
     /// A started server on a database the caller owns (it is not dropped when this server is disposed): a restart is a
     /// second server on the same database, and two servers at once are two nodes.
@@ -106,6 +125,7 @@ public sealed class ReconnectApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_configureServices is { } configure) builder.ConfigureTestServices(configure);
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();

@@ -1,0 +1,144 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Reconnect.Workflows.Engine.Time;
+using Reconnect.Workflows.Persistence;
+using Reconnect.Workflows.Persistence.Entities;
+using Reconnect.Workflows.Referrals.Eligibility;
+using Reconnect.Workflows.Server.Auth;
+
+namespace Reconnect.Workflows.Server.Referrals;
+
+/// <summary>What a caller may see of referrals (SPEC §8): managers and admins everything, a navigator their site's, a referrer the status of their own.</summary>
+public enum ReferralScope
+{
+    None,
+    All,
+    Site,
+    Own,
+}
+
+/// <summary>The signed-in caller as the referral API needs them: id, name, scope and (navigators) site.</summary>
+public sealed record ReferralCaller(string? UserId, string? UserName, ReferralScope Scope, string? Site)
+{
+    /// <summary>Managers and admins see everything; then navigators (their site, read from the account); then referrers (their own).</summary>
+    public static async Task<ReferralCaller> FromAsync(ClaimsPrincipal user, ReconnectDbContext db, CancellationToken cancellationToken)
+    {
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        var name = user.Identity?.Name;
+        if (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin)) return new(id, name, ReferralScope.All, null);
+        if (user.IsInRole(Roles.Navigator))
+        {
+            var site = id is null ? null : await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => u.Site).FirstOrDefaultAsync(cancellationToken);
+            return new(id, name, ReferralScope.Site, site);
+        }
+        if (user.IsInRole(Roles.Referrer)) return new(id, name, ReferralScope.Own, null);
+        return new(id, name, ReferralScope.None, null);
+    }
+
+    /// <summary>The referrals this caller may see at all (staff: whole rows; a referrer: status only).</summary>
+    public IQueryable<ReferralRecord> Visible(IQueryable<ReferralRecord> referrals) => Scope switch
+    {
+        ReferralScope.All => referrals,
+        // A navigator without a site sees nothing rather than everything.
+        ReferralScope.Site => Site is null ? referrals.Where(_ => false) : referrals.Where(r => r.Site == Site),
+        ReferralScope.Own => UserId is null ? referrals.Where(_ => false) : referrals.Where(r => r.CreatedBy == UserId),
+        _ => referrals.Where(_ => false),
+    };
+}
+
+/// <summary>The referral API's reads: projections and aggregates in SQL, never every row.</summary>
+public static class ReferralQueries
+{
+    public const string EngagementTag = "engagement-21";
+    public const string EngagedOutcome = "Engaged";
+
+    /// <summary>How the tag appears in a task's DataJson (compact JSON written by the referral task activities).</summary>
+    private const string EngagementTagJson = "\"tag\":\"" + EngagementTag + "\"";
+
+    public static WindowDto? Window(DateOnly? releaseDate) =>
+        releaseDate is { } release && ReferralWindow.For(release) is var w ? new WindowDto(w.Opens, w.Closes) : null;
+
+    public static async Task<ReferralDetailDto> DetailAsync(ReconnectDbContext db, ReferralRecord r, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var history = await db.ReferralHistory.AsNoTracking()
+            .Where(h => h.ReferralId == r.Id).OrderBy(h => h.Id)
+            .Select(h => new HistoryDto(h.At, h.Kind, h.Summary, h.By))
+            .ToListAsync(cancellationToken);
+        var tasks = await OpenTasksAsync(db, r.Id, now, cancellationToken);
+        var timers = await db.Bookmarks.AsNoTracking()
+            .Where(b => b.InstanceId == r.WorkflowInstanceId && b.DueAt != null)
+            .Select(b => new { b.ActivityId, b.DueAt })
+            .ToListAsync(cancellationToken);
+        NavigatorDto? navigator = null;
+        if (r.NavigatorId is { } navigatorId)
+        {
+            var name = await db.Users.AsNoTracking().Where(u => u.Id == navigatorId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
+            navigator = new NavigatorDto(navigatorId, name);
+        }
+        return new ReferralDetailDto(
+            r.Id, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, Window(r.ReleaseDate), r.ClosureReason, r.ClosedAt, r.ReleasedOn,
+            new PersonDto(r.GivenName, r.FamilyName, r.DateOfBirth, r.PrisonNumber, r.NhsNumber),
+            JsonSerializer.Deserialize<List<string>>(r.HealthNeedsJson) ?? [],
+            r.ReleaseType, r.ReferralSource, r.ReferralDate,
+            new ConsentDto(r.ConsentGiven, r.ConsentRecordedBy, r.ConsentRecordedAt),
+            r.Notes, navigator, r.CreatedAt, history, tasks,
+            timers.OrderBy(t => t.DueAt).Select(t => new TimerDto(t.ActivityId, t.DueAt!.Value)).ToList());
+    }
+
+    public static async Task<ReferralStatusDto> StatusAsync(ReconnectDbContext db, ReferralRecord r, CancellationToken cancellationToken)
+    {
+        // Kinds and times only: summaries and detail can name sites, dates and people.
+        var history = await db.ReferralHistory.AsNoTracking()
+            .Where(h => h.ReferralId == r.Id).OrderBy(h => h.Id)
+            .Select(h => new HistoryDto(h.At, h.Kind, null, null))
+            .ToListAsync(cancellationToken);
+        return new ReferralStatusDto(r.Id, r.Stage, Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, r.CreatedAt, history);
+    }
+
+    public static async Task<List<TaskDto>> OpenTasksAsync(ReconnectDbContext db, string referralId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = await db.Tasks.AsNoTracking()
+            .Where(t => t.SubjectId == referralId && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
+            .Select(t => new { t.Id, t.Title, t.SubjectId, t.Site, t.Assignee, t.Status, t.DueAt, t.OutcomesJson, t.CreatedAt })
+            .ToListAsync(cancellationToken);
+        return rows.OrderBy(t => t.DueAt ?? DateTimeOffset.MaxValue).ThenBy(t => t.CreatedAt)
+            .Select(t => new TaskDto(t.Id, t.Title, t.SubjectId, t.Site, t.Assignee, t.Status,
+                t.DueAt is { } due ? LondonTime.ToLondonDate(due) : null,
+                t.DueAt is { } d && d < now,
+                JsonSerializer.Deserialize<List<string>>(t.OutcomesJson) ?? []))
+            .ToList();
+    }
+
+    /// <summary>The service's measures: counts grouped in SQL.</summary>
+    public static async Task<MeasuresDto> MeasuresAsync(ReconnectDbContext db, DateTimeOffset now, DateOnly today, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var open = await db.Referrals.AsNoTracking()
+            .Where(r => r.ClosedAt == null)
+            .GroupBy(r => new { r.Site, r.Stage })
+            .Select(g => new { g.Key.Site, g.Key.Stage, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var openList = open.OrderBy(x => x.Site, StringComparer.Ordinal).ThenBy(x => x.Stage, StringComparer.Ordinal)
+            .Select(x => new SiteStageCount(x.Site, x.Stage, x.Count)).ToList();
+
+        var overdue = await db.Tasks.AsNoTracking()
+            .Where(t => (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && t.DueAt != null && t.DueAt < now)
+            .GroupBy(t => t.Site)
+            .Select(g => new { Site = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var overdueList = overdue.OrderBy(x => x.Site ?? "", StringComparer.Ordinal).Select(x => new SiteCount(x.Site, x.Count)).ToList();
+
+        // Released in [from, to]: the confirmed release date, or the planned one once it has passed with no release recorded.
+        var released = db.Referrals.AsNoTracking().Where(r =>
+            (r.ReleasedOn != null && r.ReleasedOn >= from && r.ReleasedOn <= to)
+            || (r.ReleasedOn == null && r.ReleaseDate != null && r.ReleaseDate <= today && r.ReleaseDate >= from && r.ReleaseDate <= to));
+        var denominator = await released.CountAsync(cancellationToken);
+        var numerator = await released.CountAsync(r => db.Tasks.Any(t =>
+            t.SubjectId == r.Id && t.Status == TaskStatuses.Completed && t.Outcome == EngagedOutcome
+            && t.DataJson != null && t.DataJson.Contains(EngagementTagJson)), cancellationToken);
+
+        return new MeasuresDto(now, open.Sum(x => x.Count), openList,
+            new OverdueTasksDto(overdue.Sum(x => x.Count), overdueList),
+            new EngagementMeasureDto(from, to, numerator, denominator, denominator == 0 ? null : Math.Round((double)numerator / denominator, 4)));
+    }
+}
