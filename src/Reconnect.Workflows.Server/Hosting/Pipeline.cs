@@ -25,6 +25,7 @@ public static class Pipeline
         app.MapWorkflowDefinitionsApi();
         app.MapWorkflowInstancesApi();
         app.MapSchedulesApi();
+        app.MapTasksApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
