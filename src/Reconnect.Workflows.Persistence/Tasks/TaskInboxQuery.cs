@@ -120,13 +120,13 @@ public static class TaskInboxQuery
     }
 
     /// <summary>
-    /// A navigator sees their own tasks at their site and their site's unclaimed navigator queue; managers and admins see
+    /// A navigator sees their own tasks (assigned to them) and their site's unclaimed navigator queue; managers and admins see
     /// every task of every site.
     /// </summary>
     public static bool CanSee(TaskViewer viewer, TaskRow task) => viewer.Kind switch
     {
-        TaskViewerKind.Navigator => viewer.Site is not null && task.Site == viewer.Site
-            && (task.Assignee == viewer.UserId || (task.Assignee is null && task.AssigneeRole == TaskAssigneeRoles.Navigator)),
+        TaskViewerKind.Navigator => task.Assignee == viewer.UserId
+            || (viewer.Site is not null && task.Site == viewer.Site && task.Assignee is null && task.AssigneeRole == TaskAssigneeRoles.Navigator),
         _ => true,
     };
 
@@ -151,7 +151,10 @@ public static class TaskInboxQuery
             var site = viewer.Site;
             if (site is null) return scopes;
             if (request.Assignee is TaskAssigneeFilter.Me or TaskAssigneeFilter.All)
-                scopes.Add(t => t.Assignee == me && t.Site == site);
+                // Not "&& Site == site": SQLite (no statistics) would then pick the (Site, Status, DueAt) index and scan the
+                // whole site. A navigator's own tasks are at their site anyway: assignment picks the site's navigators, and
+                // a transfer moves the referral's open tasks to the new site's navigator.
+                scopes.Add(t => t.Assignee == me);
             if (request.Assignee is TaskAssigneeFilter.Unassigned or TaskAssigneeFilter.All)
                 scopes.Add(t => t.Site == site && t.Assignee == null && t.AssigneeRole == TaskAssigneeRoles.Navigator);
             return scopes;
