@@ -134,7 +134,7 @@ public static class TasksApi
             case TaskChange.Done done:
                 var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
                 if (outcome is not null) detail["outcome"] = outcome;
-                await Audit.WriteAsync(contexts, user, clock, action, Audit.Task, id, detail);
+                if (done.Changed) await Audit.WriteAsync(contexts, user, clock, action, Audit.Task, id, detail);
                 await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
                     return TypedResults.Ok(TaskDto.From(done.Task, await TaskInboxQuery.NamesAsync(db, [done.Task], CancellationToken.None), clock.GetUtcNow()));
             case TaskChange.Conflict c:

@@ -11,7 +11,8 @@ namespace Reconnect.Workflows.Server.Tasks;
 
 public abstract record TaskChange
 {
-    public sealed record Done(TaskRow Task) : TaskChange;
+    /// <summary>Done; <paramref name="Changed"/> false for a claim of one's own claimed task (nothing written, nothing audited).</summary>
+    public sealed record Done(TaskRow Task, bool Changed = true) : TaskChange;
     public sealed record NotFound : TaskChange;
     public sealed record Forbidden(string Message) : TaskChange;
     public sealed record Conflict(string Message) : TaskChange;
@@ -58,9 +59,10 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         var task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
         if (task is null) return new TaskChange.NotFound();
         if (task.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {task.Status.ToLowerInvariant()}.");
+        // Not theirs to work even were it free (a manager and a navigator task): 403; free for them but taken: 409.
+        if (!TaskInboxQuery.CanWork(viewer, task) && !TaskInboxQuery.CanWork(viewer, task with { Assignee = null })) return new TaskChange.Forbidden(Forbidden(viewer));
         if (task.Assignee is { } other && other != viewer.UserId) return new TaskChange.Conflict("The task is claimed by someone else.");
-        if (!TaskInboxQuery.CanWork(viewer, task)) return new TaskChange.Forbidden(Forbidden(viewer));
-        if (task.Status == TaskStatuses.Claimed) return new TaskChange.Done(task); // already theirs
+        if (task.Status == TaskStatuses.Claimed) return new TaskChange.Done(task, Changed: false); // already theirs
 
         var me = viewer.UserId;
         var now = clock.GetUtcNow();
@@ -84,8 +86,9 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
         if (task is null) return new TaskChange.NotFound();
         if (task.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {task.Status.ToLowerInvariant()}.");
+        // Not theirs to work even were it free (a manager and a navigator task): 403; free for them but taken: 409.
+        if (!TaskInboxQuery.CanWork(viewer, task) && !TaskInboxQuery.CanWork(viewer, task with { Assignee = null })) return new TaskChange.Forbidden(Forbidden(viewer));
         if (task.Assignee is { } other && other != viewer.UserId) return new TaskChange.Conflict("The task is claimed by someone else.");
-        if (!TaskInboxQuery.CanWork(viewer, task)) return new TaskChange.Forbidden(Forbidden(viewer));
         var outcomes = TaskDto.ParseOutcomes(task.OutcomesJson);
         if (outcomes.Count > 0 && !outcomes.Contains(outcome, StringComparer.Ordinal))
             return new TaskChange.BadOutcome($"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
