@@ -21,6 +21,7 @@ public static class Program
         new SequentialScenario(),
         new EventResumeScenario(),
         new PersistedSqliteScenario(),
+        new InboxScenario(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -122,6 +122,8 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             // The inbox: a person's open tasks by due date, a site's unclaimed ones, a case's tasks.
             e.HasIndex(x => new { x.Assignee, x.Status, x.DueAt });
             e.HasIndex(x => new { x.Site, x.Status, x.DueAt });
+            // A site's unclaimed queue (Assignee IS NULL) by due date, without reading the site's assigned tasks (TaskInboxQuery).
+            e.HasIndex(x => new { x.Site, x.Assignee, x.Status, x.DueAt });
             e.HasIndex(x => new { x.Status, x.DueAt });
             e.HasIndex(x => x.SubjectId);
             e.HasIndex(x => x.InstanceId);

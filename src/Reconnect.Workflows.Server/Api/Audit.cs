@@ -15,6 +15,7 @@ internal static class Audit
     public const string Definition = "WorkflowDefinition";
     public const string Instance = "WorkflowInstance";
     public const string Event = "Event";
+    public const string Task = "Task";
 
     public static async Task WriteAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, TimeProvider clock,
         string action, string entityType, string? entityId, JsonObject? detail = null)

@@ -26,6 +26,7 @@ public static class Pipeline
         app.MapWorkflowInstancesApi();
         app.MapSchedulesApi();
         app.MapReferralsApi();
+        app.MapTasksApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();

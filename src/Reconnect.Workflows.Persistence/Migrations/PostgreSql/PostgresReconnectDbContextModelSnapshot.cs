@@ -888,6 +888,8 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
 
                     b.HasIndex("Site", "Status", "DueAt");
 
+                    b.HasIndex("Site", "Assignee", "Status", "DueAt");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

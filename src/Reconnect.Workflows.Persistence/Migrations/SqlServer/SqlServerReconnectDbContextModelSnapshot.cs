@@ -891,6 +891,8 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
 
                     b.HasIndex("Site", "Status", "DueAt");
 
+                    b.HasIndex("Site", "Assignee", "Status", "DueAt");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

@@ -865,6 +865,8 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Site", "Status", "DueAt");
 
+                    b.HasIndex("Site", "Assignee", "Status", "DueAt");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

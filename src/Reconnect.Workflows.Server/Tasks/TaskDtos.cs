@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Reconnect.Workflows.Engine.Time;
+using Reconnect.Workflows.Persistence.Tasks;
+
+namespace Reconnect.Workflows.Server.Tasks;
+
+/// <summary>
+/// A task as the inbox shows it (SPEC §7). <c>assignee</c> is always written (null = the queue's); <c>dueDate</c> is
+/// the London date of <c>due</c>; <c>overdue</c> is computed live on the workflow clock.
+/// </summary>
+public sealed record TaskDto(
+    string Id,
+    string Title,
+    string? ReferralId,
+    string? Site,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Assignee,
+    string? AssigneeName,
+    string? AssigneeRole,
+    string Status,
+    string? DueDate,
+    DateTimeOffset? Due,
+    bool Overdue,
+    IReadOnlyList<string> Outcomes,
+    string? Outcome,
+    string? Notes,
+    string? Description,
+    string? ClaimedBy,
+    DateTimeOffset? ClaimedAt,
+    string? CompletedBy,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset CreatedAt)
+{
+    public static TaskDto From(TaskRow t, IReadOnlyDictionary<string, string?> names, DateTimeOffset now) => new(
+        t.Id, t.Title, t.ReferralId, t.Site, t.Assignee,
+        t.Assignee is not null && names.TryGetValue(t.Assignee, out var name) ? name : null,
+        t.AssigneeRole, t.Status,
+        t.DueAt is { } due ? LondonTime.ToLondonDate(due).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        t.DueAt, t.OverdueAt(now), ParseOutcomes(t.OutcomesJson), t.Outcome, t.Notes, t.Description,
+        t.ClaimedBy, t.ClaimedAt, t.CompletedBy, t.CompletedAt, t.CreatedAt);
+
+    public static IReadOnlyList<string> ParseOutcomes(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<string>>(json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+}
+
+public sealed record TaskPage(IReadOnlyList<TaskDto> Items, int Page, int PageSize, bool HasMore);
+
+/// <summary><c>POST /api/tasks/{id}/complete</c> body.</summary>
+public sealed record CompleteTaskRequest(string? Outcome, string? Notes);

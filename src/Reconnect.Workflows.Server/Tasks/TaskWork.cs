@@ -1,0 +1,138 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Reconnect.Workflows.Engine.Runtime;
+using Reconnect.Workflows.Persistence;
+using Reconnect.Workflows.Persistence.Tasks;
+using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.Hosting;
+
+namespace Reconnect.Workflows.Server.Tasks;
+
+public abstract record TaskChange
+{
+    /// <summary>Done; <paramref name="Changed"/> false for a claim of one's own claimed task (nothing written, nothing audited).</summary>
+    public sealed record Done(TaskRow Task, bool Changed = true) : TaskChange;
+    public sealed record NotFound : TaskChange;
+    public sealed record Forbidden(string Message) : TaskChange;
+    public sealed record Conflict(string Message) : TaskChange;
+    public sealed record BadOutcome(string Message) : TaskChange;
+}
+
+/// <summary>
+/// Claiming and completing inbox tasks (docs/tasks.md). Every change is guarded in the database, so two people acting on
+/// one task at the same moment get one success and one conflict: a claim and a standalone completion are single
+/// <c>UPDATE … WHERE Status IN (Open, Claimed)</c> statements; a workflow task is completed by resuming its bookmark
+/// (<see cref="WorkflowRuntime.CompleteTaskAsync"/>), whose commit deletes the bookmark row (the claim) and marks the task
+/// row in the same transaction.
+/// </summary>
+public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, WorkflowRuntime runtime, ControllableTimeProvider clock)
+{
+    public const int MaxNotesLength = 4000;
+
+    /// <summary>Bound per request by minimal APIs from the request's services, so it needs no registration of its own.</summary>
+    public static ValueTask<TaskWork?> BindAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        return ValueTask.FromResult<TaskWork?>(new TaskWork(
+            services.GetRequiredService<IDbContextFactory<ReconnectDbContext>>(),
+            services.GetRequiredService<WorkflowRuntime>(),
+            services.GetRequiredService<ControllableTimeProvider>()));
+    }
+
+    /// <summary>The viewer for a signed-in user with a task role (a navigator's site from their account), or null.</summary>
+    public async Task<TaskViewer?> ViewerAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (id is null) return null;
+        if (user.IsInRole(Roles.Admin)) return new TaskViewer(id, TaskViewerKind.Admin, null);
+        if (user.IsInRole(Roles.Manager)) return new TaskViewer(id, TaskViewerKind.Manager, null);
+        if (!user.IsInRole(Roles.Navigator)) return null;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => u.Site).FirstOrDefaultAsync(cancellationToken);
+        return new TaskViewer(id, TaskViewerKind.Navigator, site);
+    }
+
+    public async Task<TaskChange> ClaimAsync(TaskViewer viewer, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
+        if (task is null) return new TaskChange.NotFound();
+        if (task.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {task.Status.ToLowerInvariant()}.");
+        // Not theirs to work even were it free (a manager and a navigator task): 403; free for them but taken: 409.
+        if (!TaskInboxQuery.CanWork(viewer, task) && !TaskInboxQuery.CanWork(viewer, task with { Assignee = null })) return new TaskChange.Forbidden(Forbidden(viewer));
+        if (task.Assignee is { } other && other != viewer.UserId) return new TaskChange.Conflict("The task is claimed by someone else.");
+        if (task.Status == TaskStatuses.Claimed) return new TaskChange.Done(task, Changed: false); // already theirs
+
+        var me = viewer.UserId;
+        var now = clock.GetUtcNow();
+        // The guard repeats what was checked, so whoever comes second (or a completion in between) changes nothing.
+        var changed = await db.Tasks
+            .Where(t => t.Id == id && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && (t.Assignee == null || t.Assignee == me))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Assignee, me)
+                .SetProperty(t => t.Status, TaskStatuses.Claimed)
+                .SetProperty(t => t.ClaimedBy, me)
+                .SetProperty(t => t.ClaimedAt, now), cancellationToken);
+        var after = await TaskInboxQuery.FindAsync(db, viewer, id, CancellationToken.None);
+        if (changed == 1 && after is not null) return new TaskChange.Done(after);
+        return new TaskChange.Conflict("The task was claimed, completed or cancelled by someone else just now.");
+    }
+
+    public async Task<TaskChange> CompleteAsync(TaskViewer viewer, string id, string outcome, string? notes, CancellationToken cancellationToken)
+    {
+        TaskRow? task;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
+        if (task is null) return new TaskChange.NotFound();
+        if (task.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {task.Status.ToLowerInvariant()}.");
+        // Not theirs to work even were it free (a manager and a navigator task): 403; free for them but taken: 409.
+        if (!TaskInboxQuery.CanWork(viewer, task) && !TaskInboxQuery.CanWork(viewer, task with { Assignee = null })) return new TaskChange.Forbidden(Forbidden(viewer));
+        if (task.Assignee is { } other && other != viewer.UserId) return new TaskChange.Conflict("The task is claimed by someone else.");
+        var outcomes = TaskDto.ParseOutcomes(task.OutcomesJson);
+        if (outcomes.Count > 0 && !outcomes.Contains(outcome, StringComparer.Ordinal))
+            return new TaskChange.BadOutcome($"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
+
+        var me = viewer.UserId;
+        if (task.BookmarkId.Length > 0)
+        {
+            var data = new JsonObject { ["completedBy"] = me };
+            if (notes is not null) data["notes"] = notes;
+            var result = await runtime.CompleteTaskAsync(id, outcome, data, cancellationToken);
+            switch (result.Status)
+            {
+                case ResumeStatus.Resumed:
+                    break;
+                case ResumeStatus.NotApplicable:
+                    return new TaskChange.BadOutcome(result.Message ?? $"'{outcome}' is not an outcome of this task.");
+                default:
+                    return new TaskChange.Conflict("The task was completed or cancelled by someone else just now.");
+            }
+        }
+        else
+        {
+            // A standalone task (raised by the daily check) has no bookmark: the guarded UPDATE is the whole completion.
+            var now = clock.GetUtcNow();
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var changed = await db.Tasks
+                .Where(t => t.Id == id && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && (t.Assignee == null || t.Assignee == me))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.Status, TaskStatuses.Completed)
+                    .SetProperty(t => t.Outcome, outcome)
+                    .SetProperty(t => t.Notes, t => notes ?? t.Notes)
+                    .SetProperty(t => t.CompletedBy, me)
+                    .SetProperty(t => t.CompletedAt, now), cancellationToken);
+            if (changed != 1) return new TaskChange.Conflict("The task was claimed, completed or cancelled by someone else just now.");
+        }
+        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
+            task = await TaskInboxQuery.FindAsync(db, new TaskViewer(me, TaskViewerKind.Admin, null), id, CancellationToken.None);
+        return new TaskChange.Done(task!);
+    }
+
+    private static string Forbidden(TaskViewer viewer) => viewer.Kind switch
+    {
+        TaskViewerKind.Manager => "Managers claim and complete manager tasks only.",
+        TaskViewerKind.Admin => "Admins read tasks; navigators and managers work them.",
+        _ => "This task is not yours to work.",
+    };
+}
