@@ -10,16 +10,25 @@ public sealed class ActivityContext : IExpressionContext
 {
     private readonly StepContext _step;
 
-    internal ActivityContext(StepContext step, ActivityNode node)
+    private readonly DateTimeOffset? _asOf;
+
+    internal ActivityContext(StepContext step, ActivityNode node, DateTimeOffset? asOf = null)
     {
         _step = step;
         Node = node;
+        _asOf = asOf;
     }
+
+    /// <summary>
+    /// The same context with the clock read as <paramref name="instant"/>: a due date re-computed after a variable
+    /// changed is evaluated as of when its task or timer was made, so "today + 2 days" stays put while "release − 7 days" follows.
+    /// </summary>
+    public ActivityContext AsOf(DateTimeOffset instant) => new(_step, Node, instant);
 
     public ActivityNode Node { get; }
     public WorkflowDefinition Definition => _step.Workflow.Definition;
     public WorkflowState State => _step.State;
-    public DateTimeOffset Now => _step.Now;
+    public DateTimeOffset Now => _asOf ?? _step.Now;
     public string InstanceId => _step.State.Id;
     public JsonObject Input => _step.State.Input;
     public JsonNode? LastResult => _step.State.LastResult;

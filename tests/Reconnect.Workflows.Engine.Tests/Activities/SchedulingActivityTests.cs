@@ -134,3 +134,29 @@ public class SchedulingActivityTests
         Assert.Equal(["daily"], run.Lines);
     }
 }
+
+public class RecomputeAsOfCreationTests
+{
+    [Fact]
+    public void StartAt_RelativeToToday_DoesNotDriftWhenAVariableChangesLater()
+    {
+        var run = new TestRun(new TestFlow().Variable("Other")
+            .Add("s", "Elsa.StartAt", ("dateTime", Js("addDays(today(), 5)"))).Build());
+        var first = run.Start().BookmarksAdded.Single();
+        run.Now = run.Now.AddDays(2);
+        var step = run.Apply(new Stimulus.SetVariables(new JsonObject { ["Other"] = 1 }));
+        Assert.Empty(step.BookmarksAdded);
+        Assert.Equal(first.DueAt, run.State.Bookmarks.Single().DueAt);
+    }
+
+    [Fact]
+    public void StartAt_MixOfTodayAndVariable_FollowsTheVariableOnly()
+    {
+        var run = new TestRun(new TestFlow().Variable("Days", "Int32", JsonValue.Create(5))
+            .Add("s", "Elsa.StartAt", ("dateTime", Js("addDays(today(), variables.Days)"))).Build());
+        var first = run.Start().BookmarksAdded.Single();
+        run.Now = run.Now.AddDays(2);
+        run.Apply(new Stimulus.SetVariables(new JsonObject { ["Days"] = 10 }));
+        Assert.Equal(first.DueAt!.Value.AddDays(5), run.State.Bookmarks.Single().DueAt);
+    }
+}

@@ -47,12 +47,14 @@ public sealed class StartAtActivity : IActivity, IRecomputableActivity
         var due = ValueConverter.ToInstant(context.Evaluate("dateTime"));
         // A moment already past fires at once, as in Elsa.
         if (due <= context.Now) return ActivityResult.Done();
-        return ActivityResult.Wait(context.CreateTimer(due, new JsonObject { ["recompute"] = true }));
+        return ActivityResult.Wait(context.CreateTimer(due, new JsonObject { ["recompute"] = true, ["createdAt"] = LondonTime.Format(context.Now) }));
     }
 
     public Bookmark Recompute(ActivityContext context, Bookmark bookmark)
     {
-        var due = ValueConverter.ToInstant(context.Evaluate("dateTime"));
+        // Evaluated as of when the timer was made: "today + 5 days" stays put, "release date − 7 days" follows the release date.
+        var asOf = bookmark.Payload?["createdAt"] is { } created ? context.AsOf(ValueConverter.ToInstant(created)) : context;
+        var due = ValueConverter.ToInstant(asOf.Evaluate("dateTime"));
         if (due < context.Now) due = context.Now;
         if (due == bookmark.DueAt) return bookmark;
         return context.CreateTimer(due, (JsonObject?)bookmark.Payload?.DeepClone());

@@ -42,6 +42,7 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
             ["taskId"] = taskId,
             ["title"] = title,
             ["outcomes"] = new JsonArray([.. outcomes.Select(o => (JsonNode?)JsonValue.Create(o))]),
+            ["createdAt"] = Time.LondonTime.Format(context.Now),
         };
         if (due is not null) payload["due"] = Time.LondonTime.Format(due.Value);
         var bookmark = context.CreateBookmark(StimulusNames.Task, taskId, payload: payload);
@@ -73,7 +74,8 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
     public Bookmark Recompute(ActivityContext context, Bookmark bookmark)
     {
         if (bookmark.Payload?["due"] is null) return bookmark;
-        var due = Due(context);
+        var asOf = bookmark.Payload["createdAt"] is { } created ? context.AsOf(ValueConverter.ToInstant(created)) : context;
+        var due = Due(asOf);
         if (due is null) return bookmark;
         var current = ValueConverter.ToInstant(bookmark.Payload["due"]);
         if (current == due.Value) return bookmark;
