@@ -10,6 +10,14 @@ public class PathwaySimulationTests
 
     private static Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(ReferralActivities.CreateRegistry(), args);
 
+    /// <summary>The test's own answers (docs/examples holds the ones docs/pathway.md shows; they may change with the docs).</summary>
+    private static async Task<string> AnswersAsync(TempDirectory temp, string json)
+    {
+        var path = Path.Combine(temp.Path, "answers.json");
+        await File.WriteAllTextAsync(path, json);
+        return path;
+    }
+
     [Fact]
     public async Task Validate_RepositoryWorkflows_AreValid()
     {
@@ -22,9 +30,13 @@ public class PathwaySimulationTests
     [Fact]
     public async Task Simulate_TypicalReferral_GoesThroughReleaseAndClosesAtNeedsMet()
     {
+        using var temp = new TempDirectory();
+        var answers = await AnswersAsync(temp, """
+            {"tasks": {"firstContact": "Engaged", "followUp2": "Engaged", "followUp7": "Engaged", "followUp21": "Engaged", "monthlyReview": ["Continue", "NeedsMet"]}}
+            """);
         var result = await Run("simulate", Pathway, "--start", "2027-01-04T09:00:00Z", "--correlation-id", "ref-1",
             "--input", """{"referralId":"ref-1","site":"LEI","referralDate":"2027-01-04","releaseDate":"2027-02-01","releaseType":"ConditionalRelease"}""",
-            "--answers", Path.Combine(Repo.Root, "docs", "examples", "typical-answers.json"));
+            "--answers", answers);
         Assert.True(result.ExitCode == 0, result.ToString());
         var tasks = result.OfKind("task-created").Select(e => (string)e["detail"]!["title"]!).ToList();
         Assert.Equal(
@@ -43,9 +55,11 @@ public class PathwaySimulationTests
     [Fact]
     public async Task Simulate_ReferredTenDaysAfterRelease_SkipsPreReleaseAndClosesAtSixMonths()
     {
+        using var temp = new TempDirectory();
+        var answers = await AnswersAsync(temp, """{"tasks": {"firstContact": "Engaged", "monthlyReview": "Continue"}}""");
         var result = await Run("simulate", Pathway, "--start", "2027-02-11T10:00:00Z", "--correlation-id", "ref-2",
             "--input", """{"referralId":"ref-2","site":"NHI","referralDate":"2027-02-11","releaseDate":"2027-02-01","releaseType":"EndOfSentence"}""",
-            "--answers", Path.Combine(Repo.Root, "docs", "examples", "after-release-answers.json"));
+            "--answers", answers);
         Assert.True(result.ExitCode == 0, result.ToString());
         var executed = result.OfKind("activity-executed").Select(CliResult.ActivityId).ToList();
         Assert.DoesNotContain("stagePre", executed);
@@ -59,8 +73,7 @@ public class PathwaySimulationTests
     public async Task Simulate_ConsentWithdrawnOnDayThree_ClosesAtOnce()
     {
         using var temp = new TempDirectory();
-        var answers = Path.Combine(temp.Path, "answers.json");
-        await File.WriteAllTextAsync(answers, """{"events": [{"after": "P3D", "name": "consent-withdrawn"}]}""");
+        var answers = await AnswersAsync(temp, """{"events": [{"after": "P3D", "name": "consent-withdrawn"}]}""");
         var result = await Run("simulate", Pathway, "--start", "2027-01-04T09:00:00Z", "--correlation-id", "ref-3",
             "--input", """{"referralId":"ref-3","site":"WEI","referralDate":"2027-01-04","releaseDate":"2027-03-01","releaseType":"ConditionalRelease"}""",
             "--answers", answers);
