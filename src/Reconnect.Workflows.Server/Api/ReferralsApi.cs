@@ -237,11 +237,12 @@ public static class ReferralsApi
 
     private static ProblemHttpResult NoReferral(string id) => Problems.NotFound($"No referral '{id}'.");
 
-    private static Task AuditAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock, string action, string referralId, JsonObject? detail) =>
+    /// <summary>One audit row for a referral read or change (also used by the UI's pages).</summary>
+    internal static Task AuditAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock, string action, string referralId, JsonObject? detail) =>
         Audit.WriteAsync(contexts, user, clock, action, AuditEntityType, referralId, detail);
 
     /// <summary>A list read: one row naming the referral ids on the page (ids only) and the filters.</summary>
-    private static Task AuditListAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock,
+    internal static Task AuditListAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock,
         IEnumerable<string> ids, string? site, string? stage, int page) =>
         Audit.WriteAsync(contexts, user, clock, "list", AuditEntityType, null, new JsonObject
         {

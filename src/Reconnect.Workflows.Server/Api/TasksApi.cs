@@ -132,9 +132,7 @@ public static class TasksApi
         switch (change)
         {
             case TaskChange.Done done:
-                var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
-                if (outcome is not null) detail["outcome"] = outcome;
-                if (done.Changed) await Audit.WriteAsync(contexts, user, clock, action, Audit.Task, id, detail);
+                await AuditAsync(done, action, user, contexts, clock, outcome);
                 await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
                     return TypedResults.Ok(TaskDto.From(done.Task, await TaskInboxQuery.NamesAsync(db, [done.Task], CancellationToken.None), clock.GetUtcNow()));
             case TaskChange.Conflict c:
@@ -146,6 +144,15 @@ public static class TasksApi
             default:
                 return NoTask(id);
         }
+    }
+
+    /// <summary>The audit row of a claim or completion that changed something (also used by the UI's inbox).</summary>
+    internal static async Task AuditAsync(TaskChange.Done done, string action, ClaimsPrincipal user, IDbContextFactory<ReconnectDbContext> contexts, TimeProvider clock, string? outcome)
+    {
+        if (!done.Changed) return;
+        var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
+        if (outcome is not null) detail["outcome"] = outcome;
+        await Audit.WriteAsync(contexts, user, clock, action, Audit.Task, done.Task.Id, detail);
     }
 
     private static ProblemHttpResult NoTask(string id) => Problems.NotFound($"No task '{id}'.");

@@ -1,5 +1,6 @@
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.Components;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -15,6 +16,8 @@ public static class Pipeline
         app.UseSerilogRequestLogging(o => o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorisation: checks the UI's form posts (sign-in, sign-out, Blazor forms); the JSON API binds no forms.
+        app.UseAntiforgery();
         return app;
     }
 
@@ -30,6 +33,7 @@ public static class Pipeline
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
+        app.MapReconnectUi();
         return app;
     }
 }

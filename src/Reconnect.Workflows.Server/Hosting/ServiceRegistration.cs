@@ -8,6 +8,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Workflows;
 
@@ -40,6 +41,7 @@ public static class ServiceRegistration
         services.AddSingleton<WorkflowFileDeployer>();
         services.AddSingleton<Reconnect.Workflows.Server.Referrals.ReferralService>();
         services.AddReconnectScheduling(configuration);
+        services.AddReconnectUi();
 
         services.AddProblemDetails();
         services.Configure<JsonOptions>(o =>

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using Reconnect.Workflows.Server.Components.Account;
+
+namespace Reconnect.Workflows.Server.Components;
+
+/// <summary>
+/// The Blazor UI (interactive server; docs/ui.md): Razor components with MudBlazor, signed in with the Identity cookie.
+/// Pages challenge with the cookie scheme (a redirect to <c>/login</c>); the API keeps its 401/403 answers because the
+/// cookie's redirect events answer paths under <c>/api</c> with a status code (Auth/AuthServiceCollectionExtensions).
+/// </summary>
+public static class UiRegistration
+{
+    /// <summary>Every UI page asks for this unless it allows anonymous users: a signed-in user, by cookie.</summary>
+    public const string SignedInPolicy = "UiSignedIn";
+
+    public const string AccessDeniedPath = "/forbidden";
+
+    public static IServiceCollection AddReconnectUi(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.Configure<AuthorizationOptions>(o => o.AddPolicy(SignedInPolicy, p => p
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+            .RequireAuthenticatedUser()));
+        services.ConfigureApplicationCookie(o => o.AccessDeniedPath = AccessDeniedPath);
+        return services;
+    }
+
+    /// <summary>After authentication and authorisation: antiforgery, static assets, the sign-in endpoints and the pages.</summary>
+    public static WebApplication MapReconnectUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

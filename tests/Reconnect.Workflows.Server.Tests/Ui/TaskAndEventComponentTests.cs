@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Bunit;
+using Reconnect.Workflows.Referrals.Activities;
+using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Server.Components.Pages;
+using Reconnect.Workflows.Server.Components.Shared;
+using Reconnect.Workflows.Server.Referrals;
+using TaskDto = Reconnect.Workflows.Server.Tasks.TaskDto;
+
+namespace Reconnect.Workflows.Server.Tests.Ui;
+
+/// <summary>The task completion form and the case page's event buttons.</summary>
+public class TaskAndEventComponentTests : MudTestContext
+{
+    [Fact]
+    public void CompleteTask_WithoutAnOutcome_SaysOneIsRequired_AndDoesNotComplete()
+    {
+        var completed = new List<CompletedTask>();
+        var cut = Render<CompleteTaskForm>(p => p
+            .Add(f => f.Outcomes, ["Engaged", "Declined", "UnableToContact"])
+            .Add(f => f.OnComplete, (CompletedTask c) => completed.Add(c)));
+
+        cut.Find("#complete-submit").Click();
+
+        Assert.Empty(completed);
+        Assert.Contains(CompleteTaskForm.OutcomeRequired, cut.Markup);
+    }
+
+    [Fact]
+    public void CompleteTask_WithAnOutcome_HandsBackOutcomeAndNote()
+    {
+        var completed = new List<CompletedTask>();
+        var cut = Render<CompleteTaskForm>(p => p
+            .Add(f => f.Outcomes, ["Engaged", "Declined"])
+            .Add(f => f.OnComplete, (CompletedTask c) => completed.Add(c)));
+
+        // Choosing from the drop-down: the select's value change, as MudSelect raises it.
+        var select = cut.FindComponent<MudBlazor.MudSelect<string>>();
+        cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("Declined"));
+        cut.Find("#complete-notes").Change("  Does not want support.  ");
+        cut.Find("#complete-submit").Click();
+
+        var c = Assert.Single(completed);
+        Assert.Equal("Declined", c.Outcome);
+        Assert.Equal("Does not want support.", c.Notes);
+    }
+
+    [Theory]
+    [InlineData("Triage", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("PreRelease", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("Triage", "2026-01-05", new[] { "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("PostRelease", "2026-01-05", new[] { "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("Closed", null, new string[0])]
+    public void EventButtons_ShowTheEventsTheStageTakes(string stage, string? releasedOn, string[] expected)
+    {
+        var cut = Render<ReferralEventButtons>(p => p
+            .Add(b => b.Stage, stage)
+            .Add(b => b.ReleasedOn, releasedOn is null ? null : DateOnly.Parse(releasedOn, System.Globalization.CultureInfo.InvariantCulture))
+            .Add(b => b.Sites, ["LEI", "NHI", "WEI"])
+            .Add(b => b.Send, (_, _) => Task.FromResult<ReferralEventResult>(new ReferralEventResult.Applied(stage))));
+
+        var shown = ReferralEvents.All.Where(e => cut.FindAll($"#event-{e}").Count == 1).ToList();
+        Assert.Equal(expected.Order(), shown.Order());
+        if (expected.Length == 0) Assert.Contains("takes no events", cut.Find("#no-events").TextContent);
+        foreach (var button in cut.FindAll("button")) Assert.False(string.IsNullOrWhiteSpace(button.TextContent));
+    }
+
+    [Fact]
+    public void ConsentWithdrawn_AsksForConfirmationFirst()
+    {
+        var sent = new List<(string Event, JsonObject Payload)>();
+        var cut = Render<ReferralEventButtons>(p => p
+            .Add(b => b.Stage, "Triage")
+            .Add(b => b.Send, (e, payload) => { sent.Add((e, payload)); return Task.FromResult<ReferralEventResult>(new ReferralEventResult.Applied("Closed")); }));
+
+        cut.Find("#event-consent-withdrawn").Click();
+        Assert.Empty(sent);
+        cut.Find("#confirm-withdraw-no").Click();
+        Assert.Empty(cut.FindAll("#confirm-withdraw"));
+
+        cut.Find("#event-consent-withdrawn").Click();
+        cut.Find("#confirm-withdraw-yes").Click();
+        var (name, payload) = Assert.Single(sent);
+        Assert.Equal(ReferralEvents.ConsentWithdrawn, name);
+        Assert.Empty(payload);
+        Assert.Contains("Closed", cut.Find("#event-message").TextContent);
+    }
+
+    [Fact]
+    public void ReleaseDateChanged_SendsTheDate_AndShowsTheServersFieldError()
+    {
+        var sent = new List<(string Event, JsonObject Payload)>();
+        var cut = Render<ReferralEventButtons>(p => p
+            .Add(b => b.Stage, "PreRelease")
+            .Add(b => b.Send, (e, payload) =>
+            {
+                sent.Add((e, payload));
+                return Task.FromResult<ReferralEventResult>(new ReferralEventResult.Invalid(new Dictionary<string, string[]> { ["releaseDate"] = ["releaseDate is required, as YYYY-MM-DD."] }));
+            }));
+
+        cut.Find("#event-releaseDate").Input("2026-06-01");
+        cut.Find("#event-release-date-changed").Click();
+
+        var (name, payload) = Assert.Single(sent);
+        Assert.Equal(ReferralEvents.ReleaseDateChanged, name);
+        Assert.Equal("2026-06-01", payload["releaseDate"]!.GetValue<string>());
+        Assert.Contains("releaseDate is required", cut.Find("#event-releaseDate").Closest(".mud-input-control")!.TextContent);
+    }
+
+    [Fact]
+    public void Inbox_Order_OverdueFirstThenByDueDate()
+    {
+        var now = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        TaskDto Task(string id, int dueInDays, bool overdue) => new(id, id, null, "LEI", null, null, null, "Open",
+            null, dueInDays == int.MaxValue ? null : now.AddDays(dueInDays), overdue, [], null, null, null, null, null, null, null, now);
+        var ordered = Inbox.Order([Task("later", 5, false), Task("none", int.MaxValue, false), Task("overdue-new", -1, true), Task("soon", 1, false), Task("overdue-old", -4, true)]);
+        Assert.Equal(["overdue-old", "overdue-new", "soon", "later", "none"], ordered.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void UiText_Words() => Assert.Equal("Unable to contact", UiText.Words("UnableToContact"));
+}
