@@ -1,9 +1,13 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Server.Tests.Api;
+using Microsoft.Extensions.DependencyInjection;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
+using Serilog.Core;
+using Serilog.Events;
 using static Reconnect.Workflows.Server.Tests.Api.Kit;
 using static Reconnect.Workflows.Server.Tests.Referrals.ReferralKit;
 
@@ -47,9 +51,21 @@ public sealed class SecurityServer : IAsyncLifetime
 
     public HttpClient this[Caller caller] => Clients[caller];
 
+    /// <summary>Errors the server logged (an unhandled exception behind a 500 among them), so a failing test can name them.</summary>
+    public ConcurrentQueue<LogEvent> Errors { get; } = new();
+
+    private sealed class ErrorSink(ConcurrentQueue<LogEvent> errors) : ILogEventSink
+    {
+        public void Emit(LogEvent logEvent)
+        {
+            if (logEvent.Level >= LogEventLevel.Error && logEvent.Exception is not null) errors.Enqueue(logEvent);
+        }
+    }
+
     public async Task InitializeAsync()
     {
-        App = await ReconnectApp.StartAsync(workflowsFolder: ReconnectApp.RepositoryWorkflows);
+        App = await ReconnectApp.StartAsync("Sqlite", ReconnectApp.RepositoryWorkflows, null,
+            services => services.AddSingleton<ILogEventSink>(new ErrorSink(Errors)));
         foreach (var (caller, email) in Emails)
             Clients[caller] = email is null ? App.CreateClient() : await App.LoginAsync(email);
 
