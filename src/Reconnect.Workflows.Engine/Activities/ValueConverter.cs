@@ -68,7 +68,7 @@ public static class ValueConverter
                 span = XmlConvert.ToTimeSpan(text);
                 return true;
             }
-            catch (FormatException)
+            catch (Exception ex) when (ex is FormatException or OverflowException)
             {
                 return false;
             }

@@ -9,8 +9,14 @@ namespace Reconnect.Workflows.Engine.Expressions;
 /// Liquid (Fluid) for task titles and texts. The model: <c>Variables</c>, <c>Input</c>, <c>CorrelationId</c>,
 /// <c>WorkflowInstanceId</c>, <c>Today</c> (Europe/London date) and <c>Now</c>; each variable is also reachable by its bare name.
 /// </summary>
-public sealed class LiquidEvaluator
+public sealed partial class LiquidEvaluator
 {
+    /// <summary>The longest literal range a template may loop over.</summary>
+    public const int MaxRange = 10_000;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*(-?\d{1,28})\s*\.\.\s*(-?\d{1,28})\s*\)")]
+    private static partial System.Text.RegularExpressions.Regex LiteralRange();
+
     private static readonly FluidParser Parser = new();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
     private readonly TemplateOptions _options;
@@ -64,6 +70,10 @@ public sealed class LiquidEvaluator
         if (_cache.TryGetValue(template, out var cached)) return cached;
         if (!Parser.TryParse(template, out var parsed, out var error))
             throw new ExpressionException($"Liquid template does not parse: {error}");
+        // Fluid builds a range before MaxSteps is counted, so (1..100000000) would run for many seconds first.
+        foreach (System.Text.RegularExpressions.Match m in LiteralRange().Matches(template))
+            if (Math.Abs(decimal.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - decimal.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) > MaxRange)
+                throw new ExpressionException($"Liquid range {m.Value} is longer than {MaxRange:N0}.");
         if (_cache.Count > 10_000) _cache.Clear();
         _cache[template] = parsed;
         return parsed;

@@ -73,7 +73,8 @@ public static class EligibilityChecker
         DateOnly? releaseDate = null;
         if (!string.IsNullOrWhiteSpace(request.ReleaseDate))
         {
-            if (TryDate(request.ReleaseDate, out var rd)) releaseDate = rd;
+            if (TryDate(request.ReleaseDate, out var rd) && ReferralWindow.IsPlausible(rd)) releaseDate = rd;
+            else if (TryDate(request.ReleaseDate, out _)) Add("releaseDate", $"'{request.ReleaseDate}' is not a release date between 1900 and 2999.");
             else Add("releaseDate", $"'{request.ReleaseDate}' is not a date (YYYY-MM-DD).");
         }
         else if (releaseType is not null && releaseType != ReleaseType.Remand)

@@ -13,4 +13,9 @@ public sealed record ReferralWindow(DateOnly Opens, DateOnly Closes)
         new(releaseDate.AddDays(-DaysBeforeRelease), releaseDate.AddDays(DaysAfterRelease));
 
     public bool Contains(DateOnly date) => date >= Opens && date <= Closes;
+
+    /// <summary>Release dates the service can hold: 1900–2999 (the window, follow-ups and measures add days to them).</summary>
+    public static readonly DateOnly EarliestRelease = new(1900, 1, 1), LatestRelease = new(2999, 12, 31);
+
+    public static bool IsPlausible(DateOnly releaseDate) => releaseDate >= EarliestRelease && releaseDate <= LatestRelease;
 }

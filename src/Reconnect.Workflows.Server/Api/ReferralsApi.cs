@@ -184,6 +184,9 @@ public static class ReferralsApi
         {
             if (JsonNode.Parse(body.Bytes) is not JsonObject parsed)
                 return Problems.BadRequest("The body must be a JSON object.", new() { ["body"] = ["The event's fields go in a JSON object (or leave the body empty)."] });
+            // JsonObject builds its dictionary on first use and throws then for a field given twice: refuse it here.
+            try { _ = parsed.Count; }
+            catch (ArgumentException) { return Problems.BadRequest("The body has a field more than once.", new() { ["body"] = ["Each field may appear once."] }); }
             payload = parsed;
         }
         var allowed = EventFields(eventName);
@@ -260,8 +263,9 @@ public static class ReferralsApi
     private static DateOnly ParseDate(string? text, string name, DateOnly fallback, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        errors[name] = [$"'{text}' is not a date (YYYY-MM-DD)."];
+        // 1900–2999: the default period is 'to' − 90 days, which would overflow at 0001-01-01
+        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 1900 and <= 2999) return date;
+        errors[name] = [$"'{text}' is not a date (YYYY-MM-DD) between 1900 and 2999."];
         return fallback;
     }
 }

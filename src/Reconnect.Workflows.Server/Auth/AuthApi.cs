@@ -26,6 +26,12 @@ public static class AuthApi
 
         group.MapPost("/login", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (LoginRequest request, bool? useCookies, SignInManager<ApplicationUser> signIn) =>
         {
+            // [Required] is not enforced by minimal APIs: a body without them is a 400, not a 500 from FindByEmailAsync(null).
+            if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
+                return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    [string.IsNullOrWhiteSpace(request.Email) ? "email" : "password"] = ["is required"],
+                }) { Status = StatusCodes.Status400BadRequest, Title = "Sign-in needs an email and a password" });
             signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
             var user = await signIn.UserManager.FindByEmailAsync(request.Email);
             var result = user is null

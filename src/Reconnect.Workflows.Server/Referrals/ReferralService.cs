@@ -118,13 +118,15 @@ public sealed class ReferralService(
         switch (eventName)
         {
             case ReferralEvents.ReleaseDateChanged:
-                if (!TryDate(payload["releaseDate"], out _)) errors["releaseDate"] = ["releaseDate is required, as YYYY-MM-DD."];
+                if (!TryDate(payload["releaseDate"], out var changed)) errors["releaseDate"] = ["releaseDate is required, as YYYY-MM-DD."];
+                else if (!Reconnect.Workflows.Referrals.Eligibility.ReferralWindow.IsPlausible(changed)) errors["releaseDate"] = ["releaseDate must be between 1900 and 2999."];
                 break;
             case ReferralEvents.Released:
                 if (payload["date"] is not null)
                 {
                     if (!TryDate(payload["date"], out var date)) errors["date"] = ["date must be YYYY-MM-DD."];
                     else if (date > Today) errors["date"] = ["A release cannot be confirmed for a date in the future."];
+                    else if (!Reconnect.Workflows.Referrals.Eligibility.ReferralWindow.IsPlausible(date)) errors["date"] = ["date must be between 1900 and 2999."];
                 }
                 break;
             case ReferralEvents.Transferred:
