@@ -92,7 +92,7 @@ public sealed class ReferralFormModel
     public ReferralWindow? Window => ReleaseDateValue is { } release ? ReferralWindow.For(release) : null;
 
     /// <summary>The rules of SPEC §2 one by one, for the checklist beside the form.</summary>
-    public IReadOnlyList<RuleState> Rules(DateOnly today)
+    public IReadOnlyList<RuleState> Rules(DateOnly today, IReadOnlyCollection<string> sites)
     {
         var referralDate = ParseDate(ReferralDate) ?? today;
         var rules = new List<RuleState>();
@@ -117,7 +117,9 @@ public sealed class ReferralFormModel
             : new RuleState("Health needs", false, "Choose at least one health need."));
         rules.Add(string.IsNullOrWhiteSpace(Site)
             ? new RuleState("Site", false, "Choose the site.")
-            : new RuleState("Site", true, $"Site {Site}."));
+            : sites.Contains(Site, StringComparer.OrdinalIgnoreCase)
+                ? new RuleState("Site", true, $"Site {Site}.")
+                : new RuleState("Site", false, $"'{Site}' is not a site of the service."));
         rules.Add(ConsentGiven
             ? new RuleState("Consent", true, "Consent to share is given.")
             : new RuleState("Consent", false, "Consent to share must be given and recorded."));
