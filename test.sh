@@ -37,6 +37,13 @@ if [ -z "${RECONNECT_TEST_POSTGRES:-}" ]; then
   start_postgres || { echo "test.sh: PostgreSQL could not be started; see $pg_root/server.log" >&2; exit 1; }
 fi
 
+# --- Chromium: the browser tests (tests/Reconnect.Workflows.Browser.Tests) drive Debian's /usr/bin/chromium ----------
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Chromium (Debian package chromium)"
+  export DEBIAN_FRONTEND=noninteractive
+  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || { echo "test.sh: could not install chromium" >&2; exit 1; }
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Reconnect.Workflows.Browser.Tests;
+
+/// <summary>
+/// The real server as an OS process (the built Reconnect.Workflows.Server.dll) on a loopback port, on a fresh SQLite
+/// file with the repository's workflows and the demo accounts, plus one headless Chromium (Debian's, /usr/bin/chromium).
+/// Shared by the tests of <see cref="BrowserCollection"/>; each test opens its own browser context (own cookies).
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in IAsyncLifetime.DisposeAsync, which xunit calls.")]
+public sealed class BrowserServer : IAsyncLifetime
+{
+    public const string Password = "Reconnect-demo-1";
+    public const string NavigatorLeeds = "navigator.lei@reconnect.test";
+    public const string Referrer = "referrer@reconnect.test";
+    public const string Admin = "admin@reconnect.test";
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly StringBuilder _output = new();
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "reconnect-tests", "browser-" + Guid.NewGuid().ToString("N"));
+    private Process? _process;
+    private IPlaywright? _playwright;
+
+    public Uri BaseAddress { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Reconnect.Workflows.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("No repository root above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"Chromium is not at {ChromiumPath}: apt-get install -y chromium (./test.sh does).");
+        Directory.CreateDirectory(_folder);
+        var port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Reconnect.Workflows.Server.dll"), "--urls", BaseAddress.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        var environment = new Dictionary<string, string>
+        {
+            ["RECONNECT_ROOT"] = RepositoryRoot,
+            // Development, not Testing: an unpublished build serves the framework's static web assets (_framework/blazor.web.js,
+            // _content/MudBlazor) only when the host loads the static web assets manifest, which it does in Development.
+            // In Testing the script comes back as an empty 200 and no circuit ever starts.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Persistence__Provider"] = "Sqlite",
+            ["ConnectionStrings__Reconnect"] = $"Data Source={Path.Combine(_folder, "reconnect.db")};Pooling=False",
+            ["Testing__ClockControl"] = "true",
+            ["Seed__DemoData"] = "true",
+            ["Reconnect__WorkflowsPath"] = Path.Combine(RepositoryRoot, "workflows"),
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Serilog__WriteTo__1__Args__path"] = Path.Combine(_folder, "logs", "server-.log"),
+        };
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+
+        _process = new Process { StartInfo = info };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitHealthyAsync(TimeSpan.FromSeconds(90));
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A new browser context (no cookies) with a page on the server; generous timeouts for a 2-core CI machine.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-GB",
+        });
+        context.SetDefaultTimeout(20_000);
+        var page = await context.NewPageAsync();
+        Ui.Record(page);
+        return page;
+    }
+
+    /// <summary>A bearer-token client as a demo user, for setting up data through the HTTP API.</summary>
+    public async Task<HttpClient> ApiAsync(string email)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited) throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { /* not listening yet */ }
+            catch (TaskCanceledException) { /* busy starting */ }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The server did not become healthy in {timeout}:\n{Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+        }
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserServer>
+{
+    public const string Name = "Browser";
+}

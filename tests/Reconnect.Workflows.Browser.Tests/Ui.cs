@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Reconnect.Workflows.Browser.Tests;
+
+/// <summary>Steps the browser tests share: sign-in through the form, waiting for the circuit, screenshots, test data.</summary>
+internal static class Ui
+{
+    private static readonly string[] MentalHealth = ["MentalHealth"];
+
+    /// <summary>Signs in through /login (static form post) and waits for the landing page's circuit.</summary>
+    public static async Task SignInAsync(IPage page, string email, string returnUrl)
+    {
+        await page.GotoAsync($"/login?ReturnUrl={Uri.EscapeDataString(returnUrl)}");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", BrowserServer.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == returnUrl);
+        await InteractiveAsync(page);
+    }
+
+    public static async Task GotoAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await InteractiveAsync(page);
+    }
+
+    /// <summary>
+    /// Waits until the layout has rendered through the Blazor circuit (MainLayout's data-interactive turns "true" only
+    /// then): before that the page is the prerendered HTML and clicks and typing go nowhere.
+    /// </summary>
+    public static async Task InteractiveAsync(IPage page)
+    {
+        try
+        {
+            await page.Locator("#page-content[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        }
+        catch (TimeoutException e)
+        {
+            var marker = await page.Locator("#page-content").CountAsync();
+            throw new TimeoutException($"No interactive circuit on {page.Url} (#page-content present: {marker}):\n{string.Join("\n", Console(page))}\n{await page.EvaluateAsync<string>("() => document.querySelector('#page-content').outerHTML.slice(0, 300) + ' blazor=' + (typeof window.Blazor) + ' ' + performance.getEntriesByType('resource').map(e => e.name + ' ' + e.responseStatus).join(' | ') + ' scripts=' + [...document.scripts].map(s => s.src).join(',')")}", e);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> Logs = new();
+
+    /// <summary>Starts keeping the page's console messages and errors, shown when the circuit does not come up.</summary>
+    public static void Record(IPage page)
+    {
+        var log = Logs.GetOrCreateValue(page);
+        page.Console += (_, m) => { lock (log) log.Add($"console {m.Type}: {m.Text}"); };
+        page.PageError += (_, e) => { lock (log) log.Add("page error: " + e); };
+        page.Response += (_, r) => { if (r.Status >= 400) lock (log) log.Add($"HTTP {r.Status} {r.Url}"); };
+        page.RequestFailed += (_, r) => { lock (log) log.Add($"request failed {r.Url}: {r.Failure}"); };
+    }
+
+    private static List<string> Console(IPage page)
+    {
+        var log = Logs.GetOrCreateValue(page);
+        lock (log) return [.. log];
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(BrowserServer.RepositoryRoot, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>Today in London, as the server's clock (real time at start) sees it.</summary>
+    public static DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).DateTime);
+
+    public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Creates an eligible referral through POST /api/referrals as the demo referrer; returns its id.</summary>
+    public static async Task<string> CreateReferralAsync(BrowserServer server, string prisonNumber, string site)
+    {
+        using var api = await server.ApiAsync(BrowserServer.Referrer);
+        var response = await api.PostAsJsonAsync("/api/referrals", new
+        {
+            person = new { givenName = "Sam", familyName = "Example", dateOfBirth = "1990-05-17", prisonNumber },
+            site,
+            releaseDate = Iso(Today.AddDays(30)),
+            releaseType = "ConditionalRelease",
+            referralSource = "PrisonHealthcare",
+            healthNeeds = MentalHealth,
+            consent = new { given = true },
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/referrals answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+}
