@@ -27,7 +27,7 @@ public class TaskAndEventComponentTests : MudTestContext
     }
 
     [Fact]
-    public void CompleteTask_WithAnOutcome_HandsBackOutcomeAndNote()
+    public async Task CompleteTask_WithAnOutcome_HandsBackOutcomeAndNote()
     {
         var completed = new List<CompletedTask>();
         var cut = Render<CompleteTaskForm>(p => p
@@ -36,10 +36,11 @@ public class TaskAndEventComponentTests : MudTestContext
 
         // Choosing from the drop-down: the select's value change, as MudSelect raises it.
         var select = cut.FindComponent<MudBlazor.MudSelect<string>>();
-        cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("Declined"));
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync("Declined"));
         cut.Find("#complete-notes").Change("  Does not want support.  ");
         cut.Find("#complete-submit").Click();
 
+        cut.WaitForAssertion(() => Assert.Single(completed), TimeSpan.FromSeconds(5));
         var c = Assert.Single(completed);
         Assert.Equal("Declined", c.Outcome);
         Assert.Equal("Does not want support.", c.Notes);
