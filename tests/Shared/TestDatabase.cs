@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Reconnect.Workflows.Server.Tests.Infrastructure;
+namespace Reconnect.Workflows.Testing;
 
 /// <summary>
 /// A fresh, empty database per test server: a temporary SQLite file, or a new database on the PostgreSQL cluster that
