@@ -23,7 +23,7 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
     public const double NodeHeight = 80;
     public const double Margin = 40;
     /// <summary>Designer positions are spread by this much across (Elsa's boxes sit 200 apart; ours are 190 wide and need room for arrows).</summary>
-    public const double SpreadX = 1.35;
+    public const double SpreadX = 1.5;
     public const double SpreadY = 1.0;
     public const double LayerGap = 90;
     public const double RowGap = 40;
@@ -74,20 +74,22 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
         {
             var bend = Math.Max(30, (tx - sx) / 2);
             path = $"M {N(sx)} {N(sy)} C {N(sx + bend)} {N(sy)}, {N(tx - bend)} {N(ty)}, {N(tx)} {N(ty)}";
-            // The label sits on the first part of the line, near its port, where lines from one box are still apart.
-            lx = sx + 6;
-            ly = sy - 4;
+            // The label sits on the curve's middle: lines that leave one box together (a fork's six) part there.
+            (lx, ly) = Middle(sx, sy, sx + bend, sy, tx - bend, ty, tx, ty);
         }
         else
         {
             // A line back (a loop, e.g. the monthly review) goes round below both boxes.
             var below = Math.Max(sy, ty) + NodeHeight;
             path = $"M {N(sx)} {N(sy)} C {N(sx + 80)} {N(below)}, {N(tx - 80)} {N(below)}, {N(tx)} {N(ty)}";
-            lx = sx + 6;
-            ly = sy + 14;
+            (lx, ly) = Middle(sx, sy, sx + 80, below, tx - 80, below, tx, ty);
         }
-        return new DiagramEdge(from, port, to, path, lx, ly, label);
+        return new DiagramEdge(from, port, to, path, lx, ly + 4, label);
     }
+
+    /// <summary>The point of a cubic Bézier curve at t = ½.</summary>
+    private static (double X, double Y) Middle(double x0, double y0, double x1, double y1, double x2, double y2, double x3, double y3) =>
+        ((x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8);
 
     /// <summary>A label in at most <paramref name="maxLines"/> lines of about <paramref name="perLine"/> characters, cut with an ellipsis.</summary>
     public static IReadOnlyList<string> Wrap(string text, int perLine = 26, int maxLines = 2)
