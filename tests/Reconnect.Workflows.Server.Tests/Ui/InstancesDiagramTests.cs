@@ -9,6 +9,9 @@ namespace Reconnect.Workflows.Server.Tests.Ui;
 /// <summary>The read-only instance diagram: every activity drawn, where it waits marked in colour and words, auto-layout.</summary>
 public class InstancesDiagramTests : MudTestContext
 {
+    // As on the circuit: the diagram scrolls to where the instance waits once it is interactive.
+    public InstancesDiagramTests() => Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+
     private static WorkflowDefinition Pathway() =>
         WorkflowJson.ParseFile(Path.Combine(ReconnectApp.RepositoryWorkflows, "reconnect-referral-pathway.json"));
 
@@ -104,6 +107,10 @@ public class InstancesDiagramTests : MudTestContext
         Assert.Equal("#90a4ae", cut.Find("path.diagram-edge[data-from=preFork][data-to=assessment]").GetAttribute("stroke"));
         // Every activity with its state in the table.
         Assert.Contains("Waiting", cut.Find("#diagram-activities tr[data-activity-id=firstContact]").TextContent);
+        // Once interactive, the scroll region is scrolled so that the first waiting activity is in view (at 80%).
+        var node = DiagramLayout.For(pathway).Nodes.Single(n => n.Id == "firstContact");
+        var scrolled = JSInterop.Invocations["Reflect.set"].Select(i => (Property: (string)i.Arguments[1]!, Value: (double)i.Arguments[2]!)).ToList();
+        Assert.Contains(("scrollLeft", node.X * 0.8 - 160), scrolled);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
+using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Server.Tests.Pathway;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 
@@ -111,5 +113,23 @@ public class InstancesHostTests
         var response = await manager.GetAsync("/instances/no-such-instance");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("There is no workflow instance &#x27;no-such-instance&#x27;.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Viewer_ShowsTimersWithTheirLondonDueTime_AndTheTasksItWaitsOn()
+    {
+        await using var kit = await PathwayKit.StartAsync();
+        var referralId = await kit.CreateAsync(releaseInDays: 30);
+        await kit.CompleteAsync(referralId, "First contact", "Engaged");
+        var instanceId = (await kit.ReferralAsync(referralId)).WorkflowInstanceId;
+        var due = await kit.TimerDueAsync(referralId, "weekBefore");
+
+        var manager = await SignedInAsync(kit.App, ReconnectApp.Manager);
+        var html = System.Net.WebUtility.HtmlDecode(await manager.GetStringAsync($"/instances/{instanceId}"));
+        Assert.Contains("data-activity-id=\"weekBefore\" data-state=\"waiting\"", html);
+        Assert.Contains("data-activity-id=\"assessment\" data-state=\"waiting\"", html);
+        Assert.Contains("data-activity-id=\"firstContact\" data-state=\"ran\"", html);
+        Assert.Contains($"a timer due {UiText.Instant(due)}", html);
+        Assert.Contains("task-completed", html);
     }
 }
