@@ -149,6 +149,23 @@ public class InstancesDiagramTests : MudTestContext
     }
 
     [Fact]
+    public void PositionsThatPileBoxesUp_AreLaidOutAfresh()
+    {
+        var definition = Unplaced();
+        foreach (var activity in definition.Activities) activity.Position = (0, 0);
+        var layout = DiagramLayout.For(definition);
+        Assert.True(layout.AutoLayout);
+        AssertNoOverlaps(layout);
+
+        // One box moved clear of the rest is not enough: any overlap means a fresh layout.
+        definition.Activities[0].Position = (-500, 0);
+        Assert.True(DiagramLayout.For(definition).AutoLayout);
+        var spread = 0;
+        foreach (var activity in definition.Activities) activity.Position = (spread++ * 200, 0);
+        Assert.False(DiagramLayout.For(definition).AutoLayout);
+    }
+
+    [Fact]
     public void Pathway_WithoutPositions_IsLaidOutInLayersWithoutOverlaps()
     {
         var pathway = Pathway();

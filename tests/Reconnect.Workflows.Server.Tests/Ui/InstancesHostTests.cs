@@ -1,5 +1,6 @@
 using System.Net;
 using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Server.Referrals;
 using Reconnect.Workflows.Server.Tests.Pathway;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
@@ -131,5 +132,26 @@ public class InstancesHostTests
         Assert.Contains("data-activity-id=\"firstContact\" data-state=\"ran\"", html);
         Assert.Contains($"a timer due {UiText.Instant(due)}", html);
         Assert.Contains("task-completed", html);
+    }
+
+    [Fact]
+    public async Task FaultedInstance_IsMarkedWithItsIncident_LaidOutWithoutPositions_AndOffersRetry()
+    {
+        await using var app = await ReconnectApp.StartAsync();
+        var api = await app.LoginAsync(ReconnectApp.Manager);
+        await api.CreateAndPublishAsync(Kit.FaultingFlow("faulty"));
+        var instanceId = (await api.StartAsync("faulty"))["id"].Str();
+
+        var manager = await SignedInAsync(app, ReconnectApp.Manager);
+        var list = await manager.GetStringAsync("/instances?status=Faulted");
+        Assert.Contains($"data-instance-id=\"{instanceId}\"", list);
+
+        var html = await manager.GetStringAsync($"/instances/{instanceId}");
+        Assert.Contains("data-auto-layout=\"true\"", html);
+        Assert.Contains("data-state=\"faulted\"", html);
+        Assert.Contains("FAULTED HERE", html);
+        Assert.Contains("id=\"instance-incidents\"", html);
+        Assert.Contains("id=\"instance-retry\"", html);
+        Assert.Contains("id=\"instance-cancel\"", html);
     }
 }

@@ -14,8 +14,9 @@ public sealed record DiagramEdge(string SourceId, string Port, string TargetId, 
 
 /// <summary>
 /// Where each activity of a flowchart is drawn. The designer's positions (<c>metadata.designer.position</c>, Elsa's)
-/// are used when every activity has one, spread a little so labels fit between boxes; when any is missing the whole
-/// chart is laid out in layers by longest path from the start (a mix of placed and guessed boxes would overlap).
+/// are used when every activity has one, spread a little so labels fit between boxes; when any is missing, or two boxes
+/// would overlap, the whole chart is laid out in layers by longest path from the start (a mix of placed and guessed
+/// boxes would overlap).
 /// </summary>
 public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyList<DiagramEdge> Edges, double Width, double Height, bool AutoLayout)
 {
@@ -37,8 +38,12 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
         var ids = new HashSet<string>(activities.Select(a => a.Id), StringComparer.Ordinal);
         // Connections to activities that are not there (a broken import) are not drawn rather than drawn to nowhere.
         var drawn = connections.Where(c => ids.Contains(c.Source.Activity) && ids.Contains(c.Target.Activity)).ToList();
-        var auto = activities.Count == 0 || activities.Any(a => a.Position is null);
-        var places = auto ? Layered(activities, drawn) : FromDesigner(activities);
+        var places = activities.Count == 0 || activities.Any(a => a.Position is null) ? null : FromDesigner(activities);
+        // Positions that put two boxes on top of each other (every activity at 0,0, as hand-written and generated files
+        // often have) would hide activities: such a chart is laid out afresh too.
+        if (places is not null && Overlaps(places.Values.ToList())) places = null;
+        var auto = places is null;
+        places ??= Layered(activities, drawn);
 
         var nodes = activities.Select(a => new DiagramNode(a.Id, a.Label, a.Type, places[a.Id].X, places[a.Id].Y)).ToList();
         var byId = nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
@@ -112,6 +117,14 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
     }
 
     private static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static bool Overlaps(List<(double X, double Y)> boxes)
+    {
+        for (var i = 0; i < boxes.Count; i++)
+            for (var j = i + 1; j < boxes.Count; j++)
+                if (Math.Abs(boxes[i].X - boxes[j].X) < NodeWidth && Math.Abs(boxes[i].Y - boxes[j].Y) < NodeHeight) return true;
+        return false;
+    }
 
     private static Dictionary<string, (double X, double Y)> FromDesigner(IReadOnlyList<ActivityNode> activities)
     {
