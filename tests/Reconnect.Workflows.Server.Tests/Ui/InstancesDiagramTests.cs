@@ -9,9 +9,6 @@ namespace Reconnect.Workflows.Server.Tests.Ui;
 /// <summary>The read-only instance diagram: every activity drawn, where it waits marked in colour and words, auto-layout.</summary>
 public class InstancesDiagramTests : MudTestContext
 {
-    // As on the circuit: the diagram scrolls to where the instance waits once it is interactive.
-    public InstancesDiagramTests() => Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-
     private static WorkflowDefinition Pathway() =>
         WorkflowJson.ParseFile(Path.Combine(ReconnectApp.RepositoryWorkflows, "reconnect-referral-pathway.json"));
 
