@@ -1,13 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Reconnect.Workflows.Browser.Tests;
 
 /// <summary>A manager finds a referral's instance on /instances, sees where it waits and its journal, and cancels it.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class InstancesTests(BrowserServer server)
+public sealed class InstancesTests(BrowserServer server, ITestOutputHelper output)
 {
     public const string Manager = "manager@reconnect.test";
 
@@ -88,6 +89,16 @@ public sealed class InstancesTests(BrowserServer server)
         await Expect(page.Locator("#instance-journal tbody tr[data-kind='cancelled']")).ToHaveCountAsync(1);
         await Expect(page.Locator("#instance-cancel")).ToHaveCountAsync(0);
         await Ui.ScreenshotAsync(page, "instance-cancelled");
+
+        // How long the viewer takes to show the 63-activity diagram, from a fresh load (a figure for docs/ui.md, not a limit).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await page.GotoAsync($"/instances/{instanceId}");
+        await page.Locator("g.diagram-node[data-activity-id='firstContact']").WaitForAsync();
+        var shown = clock.ElapsedMilliseconds;
+        await Ui.InteractiveAsync(page);
+        var interactive = clock.ElapsedMilliseconds;
+        var bytes = await page.EvaluateAsync<int>("() => document.querySelector('#diagram svg[role=img]').outerHTML.length");
+        output.WriteLine($"viewer: diagram shown {shown} ms after navigation (prerendered), interactive {interactive} ms; SVG {bytes:N0} characters");
 
         // The list agrees.
         await Ui.GotoAsync(page, $"/instances?status=Cancelled&correlationId={referralId}");
