@@ -69,6 +69,13 @@ public static class WorkflowInstancesApi
         var size = ParseInt(pageSize, "pageSize", DefaultPageSize, 1, MaxPageSize, errors);
         if (errors.Count > 0) return Problems.BadRequest("Bad query string.", errors);
 
+        return TypedResults.Ok(await QueryPageAsync(contexts, statusFilter, definitionId, correlationId, pageNumber, size, cancellationToken));
+    }
+
+    /// <summary>The list query behind <c>GET /api/workflow-instances</c>, shared with the UI's <c>/instances</c> page.</summary>
+    internal static async Task<InstancePage> QueryPageAsync(IDbContextFactory<ReconnectDbContext> contexts, WorkflowStatus? statusFilter,
+        string? definitionId, string? correlationId, int pageNumber, int size, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.WorkflowInstances.AsNoTracking();
         if (statusFilter is { } st)
@@ -84,7 +91,7 @@ public static class WorkflowInstancesApi
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > size;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return TypedResults.Ok(new InstancePage(rows, pageNumber, size, hasMore));
+        return new InstancePage(rows, pageNumber, size, hasMore);
     }
 
     private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> GetAsync(
@@ -122,33 +129,52 @@ public static class WorkflowInstancesApi
         return TypedResults.Created($"{Base}/{id}", detail!);
     }
 
-    private static Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> CancelAsync(
+    private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> CancelAsync(
         string id, ClaimsPrincipal user, WorkflowRuntime runtime, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
         CancellationToken cancellationToken) =>
+        ToHttp(await CancelInstanceAsync(id, user, runtime, contexts, clock, cancellationToken));
+
+    private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> RetryAsync(
+        string id, ClaimsPrincipal user, WorkflowRuntime runtime, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
+        CancellationToken cancellationToken) =>
+        ToHttp(await RetryInstanceAsync(id, user, runtime, contexts, clock, cancellationToken));
+
+    /// <summary>Cancels an instance and audits it: <c>POST …/{id}/cancel</c> and the viewer's Cancel button.</summary>
+    internal static Task<InstanceActionResult> CancelInstanceAsync(string id, ClaimsPrincipal user, WorkflowRuntime runtime,
+        IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken) =>
         ApplyAsync(id, "cancel", () => runtime.CancelAsync(id, $"cancelled by {user.Identity?.Name ?? "a user"}", cancellationToken), user, contexts, clock);
 
-    private static Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> RetryAsync(
-        string id, ClaimsPrincipal user, WorkflowRuntime runtime, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
-        CancellationToken cancellationToken) =>
+    /// <summary>Retries a faulted instance and audits it: <c>POST …/{id}/retry</c> and the viewer's Retry button.</summary>
+    internal static Task<InstanceActionResult> RetryInstanceAsync(string id, ClaimsPrincipal user, WorkflowRuntime runtime,
+        IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken) =>
         ApplyAsync(id, "retry", () => runtime.RetryAsync(id, cancellationToken), user, contexts, clock);
 
-    private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> ApplyAsync(
+    private static async Task<InstanceActionResult> ApplyAsync(
         string id, string action, Func<Task<RunResult>> apply, ClaimsPrincipal user, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock)
     {
         var result = await apply();
         switch (result.Status)
         {
             case ResumeStatus.NotFound when result.State is null:
-                return NoInstance(id);
+                return new InstanceActionResult.NotFound($"No workflow instance '{id}'.");
             case ResumeStatus.NotFound or ResumeStatus.NotApplicable:
-                return Problems.Conflict(
-                    $"Cannot {action} instance '{id}': {result.Message ?? "not applicable in its status"} (status {result.State?.Status}).", "Not applicable");
+                return new InstanceActionResult.NotApplicable(
+                    $"Cannot {action} instance '{id}': {result.Message ?? "not applicable in its status"} (status {result.State?.Status}).");
             case ResumeStatus.Conflict:
-                return Problems.Conflict(result.Message ?? "The instance kept changing; try again.");
+                return new InstanceActionResult.Conflict(result.Message ?? "The instance kept changing; try again.");
         }
         await Audit.WriteAsync(contexts, user, clock, action, Audit.Instance, id, new JsonObject { ["status"] = result.State!.Status.ToString() });
-        return TypedResults.Ok((await LoadDetailAsync(contexts, id, CancellationToken.None))!);
+        return new InstanceActionResult.Applied((await LoadDetailAsync(contexts, id, CancellationToken.None))!);
     }
+
+    private static Results<Ok<InstanceDetail>, ProblemHttpResult> ToHttp(InstanceActionResult result) => result switch
+    {
+        InstanceActionResult.Applied applied => TypedResults.Ok(applied.Instance),
+        InstanceActionResult.NotFound notFound => Problems.NotFound(notFound.Message),
+        InstanceActionResult.NotApplicable notApplicable => Problems.Conflict(notApplicable.Message, "Not applicable"),
+        InstanceActionResult.Conflict conflict => Problems.Conflict(conflict.Message),
+        _ => throw new InvalidOperationException("Unknown instance action result."),
+    };
 
     private static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> PublishEventAsync(
         string eventName, HttpRequest request, ClaimsPrincipal user, WorkflowRuntime runtime, IWorkflowInstanceStore instances,

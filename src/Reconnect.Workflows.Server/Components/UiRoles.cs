@@ -11,6 +11,10 @@ public static class UiRoles
     public const string Referrals = Roles.Referrer + "," + Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
     /// <summary>The case page and its events: staff (ReferralsApi.EventRoles); a referrer sees status only, in the list.</summary>
     public const string Case = Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
+    /// <summary>The instance list and viewer ask for the API's own policy (Manager, Scheduler, Admin), not a copy of its roles.</summary>
+    public const string InstancesPolicy = Policies.ReadInstances;
+    /// <summary>The viewer's Retry and Cancel buttons: the policy of POST …/{id}/retry|cancel (Manager, Admin).</summary>
+    public const string ManageInstancesPolicy = Policies.ManageInstances;
 
     /// <summary>Where <c>/</c> sends a user, by their first matching role.</summary>
     public static string HomeFor(System.Security.Claims.ClaimsPrincipal user) =>

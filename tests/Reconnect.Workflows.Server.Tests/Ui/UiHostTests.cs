@@ -10,14 +10,14 @@ namespace Reconnect.Workflows.Server.Tests.Ui;
 /// <summary>The UI through the real server: the sign-in form, the cookie, redirects, and the API's 401/403 untouched.</summary>
 public partial class UiHostTests
 {
-    private static HttpClient Browser(ReconnectApp app) =>
+    internal static HttpClient Browser(ReconnectApp app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    internal static partial Regex AntiforgeryField();
 
     /// <summary>GET /login, then POST the form as a browser would (with the antiforgery field and cookie).</summary>
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password, string returnUrl = "/")
+    internal static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password, string returnUrl = "/")
     {
         var page = await browser.GetStringAsync("/login");
         var token = AntiforgeryField().Match(page).Groups[1].Value;
