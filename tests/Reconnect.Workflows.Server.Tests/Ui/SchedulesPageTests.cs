@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Server.Components.Pages;
+using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Server.Tests.Referrals;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
@@ -44,8 +46,15 @@ public class SchedulesPageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Scheduler_RunsTheDailyCheckNow_AndSeesItsRunWithResultAndCount()
+    public async Task Scheduler_RunsTheDailyCheckNow_AndSeesItsRunWithResultAndCount()
     {
+        // A referral whose release date passed with no release recorded: the check raises "Confirm release" for it.
+        var service = _app.Service<ReferralService>();
+        var request = ReferralFoundationTests.Request(service.Today, "A7201BC", "LEI") with
+        {
+            ReleaseDate = service.Today.AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var created = Assert.IsType<CreateReferralResult.Created>(await service.CreateAsync(request, "tester"));
         var cut = RenderAs(Roles.Scheduler);
         Assert.NotNull(cut.Find("#schedule-timer-dispatcher"));
         var daily = cut.Find("#schedule-daily-follow-up-check");
@@ -55,13 +64,17 @@ public class SchedulesPageTests : BunitContext, IAsyncLifetime
 
         cut.Find("#run-daily-follow-up-check").Click();
 
-        cut.WaitForAssertion(() =>
-        {
-            var row = Assert.Single(cut.FindAll("#runs-table tbody tr"));
-            Assert.Contains("Succeeded", row.TextContent);
-            Assert.Equal("1", row.QuerySelector(".items-touched")!.TextContent.Trim()); // one instance started
-        }, TimeSpan.FromSeconds(30));
-        cut.WaitForAssertion(() => Assert.Contains("1 item touched", cut.Find("#schedule-daily-follow-up-check .last-result").TextContent), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#runs-table tbody tr")), TimeSpan.FromSeconds(30));
+        var row = cut.Find("#runs-table tbody tr");
+        Assert.Contains("Succeeded", row.TextContent);
+        // The count is what the checks touched, and the message says which: the Confirm release task among them.
+        Assert.Contains("ConfirmUnconfirmedReleases 1", row.TextContent);
+        var counts = System.Text.RegularExpressions.Regex.Matches(row.TextContent, @"(?:MarkOverdueTasks|EscalateOverdueTasks|ConfirmUnconfirmedReleases) (\d+)")
+            .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(counts.ToString(System.Globalization.CultureInfo.InvariantCulture), row.QuerySelector(".items-touched")!.TextContent.Trim());
+        await using (var db = await _app.DbAsync())
+            Assert.Contains(db.Tasks.Where(t => t.SubjectId == created.ReferralId).Select(t => t.Title), t => t.Contains("Confirm release", StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains(counts == 1 ? "1 item touched" : $"{counts} items touched", cut.Find("#schedule-daily-follow-up-check .last-result").TextContent), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
