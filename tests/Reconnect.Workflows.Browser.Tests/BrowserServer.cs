@@ -71,6 +71,8 @@ public sealed class BrowserServer : IAsyncLifetime
             ["ConnectionStrings__Reconnect"] = $"Data Source={Path.Combine(_folder, "reconnect.db")};Pooling=False",
             ["Testing__ClockControl"] = "true",
             ["Seed__DemoData"] = "true",
+            // The tests sign in many times a minute from one address.
+            ["Reconnect__RateLimiting__SignInsPerMinutePerAddress"] = "10000",
             ["Reconnect__WorkflowsPath"] = Path.Combine(RepositoryRoot, "workflows"),
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["Serilog__WriteTo__1__Args__path"] = Path.Combine(_folder, "logs", "server-.log"),

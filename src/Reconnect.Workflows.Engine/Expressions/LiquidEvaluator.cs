@@ -11,24 +11,27 @@ namespace Reconnect.Workflows.Engine.Expressions;
 /// </summary>
 public sealed partial class LiquidEvaluator
 {
-    /// <summary>The longest literal range a template may loop over.</summary>
-    public const int MaxRange = 10_000;
-
     [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*(-?\d{1,28})\s*\.\.\s*(-?\d{1,28})\s*\)")]
     private static partial System.Text.RegularExpressions.Regex LiteralRange();
 
     private static readonly FluidParser Parser = new();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
     private readonly TemplateOptions _options;
+    private readonly LiquidLimits _limits;
 
-    public LiquidEvaluator()
+    public LiquidEvaluator(LiquidLimits? limits = null)
     {
+        _limits = limits ?? LiquidLimits.Default;
         _options = new TemplateOptions();
         _options.MemberAccessStrategy = new UnsafeMemberAccessStrategy();
-        _options.MaxSteps = 100_000;
+        _options.MaxSteps = MaxSteps;
         _options.MaxRecursion = 50;
         _options.TimeZone = Time.LondonTime.TimeZoneInfo;
+        LiquidFilterGuards.Apply(_options.Filters);
     }
+
+    /// <summary>Statements (loop turns included) one render may run.</summary>
+    public const int MaxSteps = 100_000;
 
     public string Render(string template, IExpressionContext context)
     {
@@ -49,11 +52,20 @@ public sealed partial class LiquidEvaluator
         model["Today"] = Time.LondonTime.Today(context.Now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         model["Now"] = context.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var templateContext = new TemplateContext(model, _options);
+        templateContext.AmbientValues[LiquidBudget.Key] = new LiquidBudget(_limits);
+        using var output = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
-            return parsed.Render(templateContext);
+            // Synchronous underneath: no statement, filter or value in our model awaits anything.
+            parsed.RenderAsync(output, NullEncoder.Default, templateContext).AsTask().GetAwaiter().GetResult();
+            return output.ToString();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ParseException or ArgumentException or FormatException)
+        catch (InvalidOperationException ex) when (ex.Message.Contains("maximum level of recursion", StringComparison.Ordinal))
+        {
+            // Fluid says "recursion" for its step counter too.
+            throw new ExpressionException($"Liquid template ran more than {MaxSteps:N0} steps or nested too deeply.", ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ParseException or ArgumentException or FormatException or OverflowException)
         {
             throw new ExpressionException($"Liquid error: {ex.Message}", ex);
         }
@@ -72,11 +84,12 @@ public sealed partial class LiquidEvaluator
             throw new ExpressionException($"Liquid template does not parse: {error}");
         // Fluid builds a range before MaxSteps is counted, so (1..100000000) would run for many seconds first.
         foreach (System.Text.RegularExpressions.Match m in LiteralRange().Matches(template))
-            if (Math.Abs(decimal.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - decimal.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) > MaxRange)
-                throw new ExpressionException($"Liquid range {m.Value} is longer than {MaxRange:N0}.");
+            if (Math.Abs(decimal.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - decimal.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) + 1 > _limits.MaxRange)
+                throw new ExpressionException($"Liquid range {m.Value} is longer than {_limits.MaxRange:N0}.");
+        var guarded = new LiquidGuardRewriter().VisitTemplate(parsed);
         if (_cache.Count > 10_000) _cache.Clear();
-        _cache[template] = parsed;
-        return parsed;
+        _cache[template] = guarded;
+        return guarded;
     }
 
     private static object? ToPlain(JsonNode? node) => node switch

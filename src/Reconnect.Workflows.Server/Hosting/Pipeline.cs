@@ -16,6 +16,8 @@ public static class Pipeline
         app.UseSerilogRequestLogging(o => o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorisation: a caller refused with 401/403 takes no permit; changes are counted per signed-in user.
+        app.UseRateLimiter();
         // After authorisation: checks the UI's form posts (sign-in, sign-out, Blazor forms); the JSON API binds no forms.
         app.UseAntiforgery();
         return app;

@@ -42,6 +42,7 @@ public static class ServiceRegistration
         services.AddSingleton<Reconnect.Workflows.Server.Referrals.ReferralService>();
         services.AddReconnectScheduling(configuration);
         services.AddReconnectUi();
+        services.AddReconnectRateLimiting(configuration);
 
         services.AddProblemDetails();
         services.Configure<JsonOptions>(o =>

@@ -434,6 +434,12 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             [Connection("start", "decide"), Connection("decide", "end", "True")]), true);
         yield return ("Liquid loop of 100,000,000", Definition("h-liquid-loop",
             [Activity("start", "Elsa.Start"), Activity("liquid", "Elsa.WriteLine", ("text", Input("{% for i in (1..100000000) %}x{% endfor %}", "Liquid")))], [Connection("start", "liquid")]), true);
+        yield return ("Liquid loop over a range from a variable of 100,000,000", Definition("h-liquid-var-range",
+            [Activity("start", "Elsa.Start"), Activity("liquid", "Elsa.WriteLine", ("text", Input("{% assign n = 100000000 %}{% for i in (1..n) %}{% endfor %}", "Liquid")))], [Connection("start", "liquid")]), true);
+        yield return ("Liquid capture doubling", Definition("h-liquid-capture",
+            [Activity("start", "Elsa.Start"), Activity("liquid", "Elsa.WriteLine", ("text", Input("{% assign s = 'xxxxxxxxxx' %}{% for i in (1..60) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}", "Liquid")))], [Connection("start", "liquid")]), true);
+        yield return ("Liquid replace explosion", Definition("h-liquid-replace",
+            [Activity("start", "Elsa.Start"), Activity("liquid", "Elsa.WriteLine", ("text", Input("{% assign s = 'xxxxxxxxxx' %}{% for i in (1..12) %}{% assign s = s | replace: 'x', s %}{% endfor %}{{ s }}", "Liquid")))], [Connection("start", "liquid")]), true);
         yield return ("3,000 activities in a chain", Chain("h-chain-3000", 3000), false);
         yield return ("2,000 activities in a chain (the limit)", Chain("h-chain-2000", 1999), true);
         yield return ("1,000-node cycle, no waiting activity, no way out", Cycle("h-cycle-1000", 1000, exit: false), false);

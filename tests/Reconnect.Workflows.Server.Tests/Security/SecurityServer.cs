@@ -64,7 +64,9 @@ public sealed class SecurityServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await ReconnectApp.StartAsync("Sqlite", ReconnectApp.RepositoryWorkflows, null,
+        // Every fuzzed sign-in body must reach the handler, not the per-address sign-in limit (RateLimitingTests test that).
+        var settings = new Dictionary<string, string?> { ["Reconnect:RateLimiting:SignInsPerMinutePerAddress"] = "1000000" };
+        App = await ReconnectApp.StartAsync("Sqlite", ReconnectApp.RepositoryWorkflows, settings,
             services => services.AddSingleton<ILogEventSink>(new ErrorSink(Errors)));
         foreach (var (caller, email) in Emails)
             Clients[caller] = email is null ? App.CreateClient() : await App.LoginAsync(email);
