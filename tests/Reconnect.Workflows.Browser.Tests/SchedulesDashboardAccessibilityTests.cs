@@ -15,10 +15,13 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
     public async Task SchedulesAndDashboard_HaveNoSeriousOrCriticalAxeViolations()
     {
         // Open referrals at two sites; two released already (their planned dates passed), so the weekly line has points.
-        await CreateAsync("F6001AX", "LEI", Ui.Today.AddDays(30));
-        await CreateAsync("F6002AX", "NHI", Ui.Today.AddDays(20));
-        await CreateAsync("F6003AX", "WEI", Ui.Today.AddDays(-3));
-        await CreateAsync("F6004AX", "LEI", Ui.Today.AddDays(-17));
+        using (var api = await server.ApiAsync(BrowserServer.Referrer)) // one sign-in: sign-ins are rate-limited per address
+        {
+            await CreateAsync(api, "F6001AX", "LEI", Ui.Today.AddDays(30));
+            await CreateAsync(api, "F6002AX", "NHI", Ui.Today.AddDays(20));
+            await CreateAsync(api, "F6003AX", "WEI", Ui.Today.AddDays(-3));
+            await CreateAsync(api, "F6004AX", "LEI", Ui.Today.AddDays(-17));
+        }
         var failures = new List<string>();
 
         var scheduler = await server.NewPageAsync();
@@ -47,9 +50,8 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
     }
 
-    private async Task CreateAsync(string prisonNumber, string site, DateOnly releaseDate)
+    private static async Task CreateAsync(HttpClient api, string prisonNumber, string site, DateOnly releaseDate)
     {
-        using var api = await server.ApiAsync(BrowserServer.Referrer);
         var response = await api.PostAsJsonAsync("/api/referrals", new
         {
             person = new { givenName = "Alex", familyName = "Example", dateOfBirth = "1985-03-02", prisonNumber },
