@@ -14,7 +14,10 @@ namespace Reconnect.Workflows.Persistence;
 /// started from), the resumed bookmark claimed (deleted: exactly one row, or the step loses), bookmark changes, journal
 /// lines, incidents and the effects' rows. Lose any of these and nothing is written.
 /// </summary>
-public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contexts, IEnumerable<IEffectWriter> effectWriters)
+public sealed class EfWorkflowStore(
+    IDbContextFactory<ReconnectDbContext> contexts,
+    IEnumerable<IEffectWriter> effectWriters,
+    IEnumerable<ITaskCommitListener>? taskListeners = null)
     : IWorkflowDefinitionStore, IWorkflowInstanceStore, ITaskStore
 {
     // Versions are immutable once saved for running (a draft re-saved is evicted below), so parsed definitions are cached by version id.
@@ -23,6 +26,7 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
     // by (definition id, version) and served without a query (drafts, which can change, are not kept here).
     private readonly ConcurrentDictionary<(string DefinitionId, int Version), WorkflowDefinition> _runnableVersions = new();
     private readonly IEffectWriter[] _writers = [.. effectWriters];
+    private readonly ITaskCommitListener[] _taskListeners = [.. taskListeners ?? []];
 
     // ---------------------------------------------------------------- definitions
 
@@ -237,6 +241,8 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
             if (!handled) throw new InvalidOperationException($"No writer for effect {effect.GetType().Name}.");
         }
 
+        // Read before SaveChanges (which resets the entries' states): the tasks this step adds, with their final assignee.
+        var newTasks = _taskListeners.Length == 0 ? null : NewTasks(db);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -247,7 +253,33 @@ public sealed class EfWorkflowStore(IDbContextFactory<ReconnectDbContext> contex
             // Two starts racing on the same id: the second loses.
             return CommitOutcome.Conflict;
         }
+        if (newTasks is { Count: > 0 }) NotifyCommitted(newTasks);
         return CommitOutcome.Committed;
+    }
+
+    private static List<TaskCommitNotice> NewTasks(ReconnectDbContext db)
+    {
+        var list = new List<TaskCommitNotice>();
+        foreach (var entry in db.ChangeTracker.Entries<WorkflowTaskRecord>())
+            if (entry.State == EntityState.Added) list.Add(TaskCommitNotice.From(entry.Entity));
+        return list;
+    }
+
+    /// <summary>After the commit only. A listener's failure cannot undo a committed step, so it is not the caller's either.</summary>
+    private void NotifyCommitted(List<TaskCommitNotice> tasks)
+    {
+        foreach (var listener in _taskListeners)
+        {
+            try
+            {
+                listener.TasksCommitted(tasks);
+            }
+#pragma warning disable CA1031 // a notification is best-effort; the step it reports has committed
+            catch (Exception)
+            {
+            }
+#pragma warning restore CA1031
+        }
     }
 
     private const int RowsPerInsert = 100;

@@ -22,6 +22,9 @@ public static class UiRegistration
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
+        // Live inbox: told of new tasks after their commit (EfWorkflowStore), on this node only (docs/ui.md).
+        services.AddSingleton<Tasks.TaskNotifications>();
+        services.AddSingleton<Persistence.ITaskCommitListener>(sp => sp.GetRequiredService<Tasks.TaskNotifications>());
         services.Configure<AuthorizationOptions>(o => o.AddPolicy(SignedInPolicy, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireAuthenticatedUser()));

@@ -16,9 +16,22 @@ public static class UiRoles
     /// <summary>The viewer's Retry and Cancel buttons: the policy of POST …/{id}/retry|cancel (Manager, Admin).</summary>
     public const string ManageInstancesPolicy = Policies.ManageInstances;
 
+    /// <summary>See the schedules and their runs (Policies.ReadSchedules).</summary>
+    public const string Schedules = Roles.Scheduler + "," + Roles.Admin + "," + Roles.Manager;
+    /// <summary>Run now, pause, resume, change the cron (Policies.ManageSchedules).</summary>
+    public const string ManageSchedules = Roles.Scheduler + "," + Roles.Admin;
+    /// <summary>Caseload, overdue work and the 21-day measure (ReferralsApi.MeasureRoles, as GET /api/measures).</summary>
+    public const string Dashboard = Roles.Manager + "," + Roles.Admin;
+
+    /// <summary>True when the user has one of the roles of a comma list above.</summary>
+    public static bool IsIn(System.Security.Claims.ClaimsPrincipal user, string roles) =>
+        roles.Split(',').Any(user.IsInRole);
+
     /// <summary>Where <c>/</c> sends a user, by their first matching role.</summary>
     public static string HomeFor(System.Security.Claims.ClaimsPrincipal user) =>
         user.IsInRole(Roles.Navigator) ? "/inbox"
-        : user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Referrer) ? "/referrals"
+        : user.IsInRole(Roles.Manager) ? "/dashboard"
+        : user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Referrer) ? "/referrals"
+        : user.IsInRole(Roles.Scheduler) ? "/schedules"
         : "";
 }

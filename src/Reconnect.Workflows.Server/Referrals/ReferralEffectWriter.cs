@@ -53,7 +53,9 @@ public sealed class ReferralEffectWriter : IEffectWriter
                 }
                 return true;
             case RunCheckEffect check:
-                await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
+                var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
+                // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
+                Scheduling.ScheduleRunTally.Current?.Add(check.Check, touched);
                 return true;
             case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
                 await CreateReferralTaskAsync(db, state, task, cancellationToken);

@@ -128,17 +128,63 @@ public static class ReferralQueries
             .ToListAsync(cancellationToken);
         var overdueList = overdue.OrderBy(x => x.Site ?? "", StringComparer.Ordinal).Select(x => new SiteCount(x.Site, x.Count)).ToList();
 
-        // Released in [from, to]: the confirmed release date, or the planned one once it has passed with no release recorded.
-        var released = db.Referrals.AsNoTracking().Where(r =>
-            (r.ReleasedOn != null && r.ReleasedOn >= from && r.ReleasedOn <= to)
-            || (r.ReleasedOn == null && r.ReleaseDate != null && r.ReleaseDate <= today && r.ReleaseDate >= from && r.ReleaseDate <= to));
+        var released = Released(db, today, from, to);
         var denominator = await released.CountAsync(cancellationToken);
-        var numerator = await released.CountAsync(r => db.Tasks.Any(t =>
-            t.SubjectId == r.Id && t.Status == TaskStatuses.Completed && t.Outcome == EngagedOutcome
-            && t.DataJson != null && t.DataJson.Contains(EngagementTagJson)), cancellationToken);
+        var numerator = await released.CountAsync(EngagedWithin21Days(db), cancellationToken);
 
         return new MeasuresDto(now, open.Sum(x => x.Count), openList,
             new OverdueTasksDto(overdue.Sum(x => x.Count), overdueList),
             new EngagementMeasureDto(from, to, numerator, denominator, denominator == 0 ? null : Math.Round((double)numerator / denominator, 4)));
+    }
+
+    /// <summary>
+    /// Released in [from, to]: the confirmed release date, or the planned one once it has passed with no release
+    /// recorded (closed referrals included: they were released). The denominator of the 21-day measure.
+    /// </summary>
+    private static IQueryable<ReferralRecord> Released(ReconnectDbContext db, DateOnly today, DateOnly from, DateOnly to) =>
+        db.Referrals.AsNoTracking().Where(r =>
+            (r.ReleasedOn != null && r.ReleasedOn >= from && r.ReleasedOn <= to)
+            || (r.ReleasedOn == null && r.ReleaseDate != null && r.ReleaseDate <= today && r.ReleaseDate >= from && r.ReleaseDate <= to));
+
+    /// <summary>The numerator: a task tagged <c>engagement-21</c> completed as <c>Engaged</c>.</summary>
+    private static System.Linq.Expressions.Expression<Func<ReferralRecord, bool>> EngagedWithin21Days(ReconnectDbContext db) =>
+        r => db.Tasks.Any(t =>
+            t.SubjectId == r.Id && t.Status == TaskStatuses.Completed && t.Outcome == EngagedOutcome
+            && t.DataJson != null && t.DataJson.Contains(EngagementTagJson));
+
+    /// <summary>The Monday (London date) that starts the week of <paramref name="date"/>.</summary>
+    public static DateOnly WeekStarting(DateOnly date) => date.AddDays(-(((int)date.DayOfWeek + 6) % 7));
+
+    /// <summary>
+    /// The 21-day engagement measure by week of release (Monday to Sunday, London dates) for the <paramref name="weeks"/>
+    /// weeks up to and including the one holding <paramref name="today"/> (which ends today): the same denominator and
+    /// numerator as <see cref="MeasuresAsync"/>, counted per release date in SQL (two grouped queries) and summed into weeks.
+    /// Every week is present, with zero where nobody was released.
+    /// </summary>
+    public static async Task<IReadOnlyList<EngagementWeekDto>> EngagementByWeekAsync(ReconnectDbContext db, DateOnly today, int weeks, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(weeks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(weeks, 104);
+        var first = WeekStarting(today).AddDays(-7 * (weeks - 1));
+        var released = Released(db, today, first, today);
+        var denominators = await released
+            .GroupBy(r => r.ReleasedOn ?? r.ReleaseDate)
+            .Select(g => new { Date = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var numerators = await released.Where(EngagedWithin21Days(db))
+            .GroupBy(r => r.ReleasedOn ?? r.ReleaseDate)
+            .Select(g => new { Date = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+
+        var series = new List<EngagementWeekDto>(weeks);
+        for (var i = 0; i < weeks; i++)
+        {
+            var start = first.AddDays(7 * i);
+            var end = start.AddDays(6) < today ? start.AddDays(6) : today;
+            var denominator = denominators.Where(d => d.Date >= start && d.Date <= end).Sum(d => d.Count);
+            var numerator = numerators.Where(d => d.Date >= start && d.Date <= end).Sum(d => d.Count);
+            series.Add(new EngagementWeekDto(start, end, numerator, denominator, denominator == 0 ? null : Math.Round((double)numerator / denominator, 4)));
+        }
+        return series;
     }
 }

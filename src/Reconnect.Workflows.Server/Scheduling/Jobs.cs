@@ -62,11 +62,15 @@ public sealed class CronWorkflowJob(
                 return;
             }
             var trigger = new CompiledWorkflow(definition, registry).StartNodeId;
+            // Checks the workflow runs (the daily follow-up check's) count the rows they touch into this tally.
+            using var tally = ScheduleRunTally.Begin();
             var result = await runtime.StartAsync(definition, input: null, correlationId: null, triggerActivityId: trigger, cancellationToken);
             var message = result.Succeeded
-                ? $"Started instance {result.State!.Id} of version {definition.Version} ({result.State.Status})"
+                ? $"Started instance {result.State!.Id} of version {definition.Version} ({result.State.Status})" + (tally.Any ? $"; {tally.Summary}" : "")
                 : result.Message;
-            await recorder.RecordAsync(definitionId, startedAt, result.Succeeded, result.Succeeded ? 1 : 0, message, cancellationToken);
+            // Items touched: what its checks touched when it ran any, else the one instance it started.
+            var items = !result.Succeeded ? 0 : tally.Any ? tally.Total : 1;
+            await recorder.RecordAsync(definitionId, startedAt, result.Succeeded, items, message, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

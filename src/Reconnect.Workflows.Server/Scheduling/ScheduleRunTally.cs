@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Reconnect.Workflows.Server.Scheduling;
+
+/// <summary>
+/// What a schedule's run did inside the steps it caused, for its <c>ScheduleRuns</c> row: the daily follow-up check's
+/// checks add the rows each touched (tasks marked overdue, manager tasks raised, "Confirm release" tasks raised), so
+/// the schedules page says what the run did rather than "1 instance started". Ambient (an <see cref="AsyncLocal{T}"/>)
+/// because the counts are known only in the effect writer, deep inside the runtime's commit, on the job's own async flow.
+/// </summary>
+public sealed class ScheduleRunTally : IDisposable
+{
+    private static readonly AsyncLocal<ScheduleRunTally?> Ambient = new();
+    private readonly List<(string What, int Count)> _parts = [];
+    private readonly Lock _gate = new();
+
+    private ScheduleRunTally()
+    {
+    }
+
+    /// <summary>The tally of the run this code is part of, or null outside a scheduled run.</summary>
+    public static ScheduleRunTally? Current => Ambient.Value;
+
+    /// <summary>Starts a tally for the calling async flow (and everything it awaits) until disposed.</summary>
+    public static ScheduleRunTally Begin()
+    {
+        var tally = new ScheduleRunTally();
+        Ambient.Value = tally;
+        return tally;
+    }
+
+    public void Add(string what, int count)
+    {
+        lock (_gate) _parts.Add((what, count));
+    }
+
+    /// <summary>True when something was tallied (a workflow without checks tallies nothing).</summary>
+    public bool Any
+    {
+        get { lock (_gate) return _parts.Count > 0; }
+    }
+
+    public int Total
+    {
+        get { lock (_gate) return _parts.Sum(p => p.Count); }
+    }
+
+    /// <summary>e.g. "MarkOverdueTasks 2, EscalateOverdueTasks 0, ConfirmUnconfirmedReleases 1".</summary>
+    public string Summary
+    {
+        get { lock (_gate) return string.Join(", ", _parts.Select(p => p.What + " " + p.Count.ToString(CultureInfo.InvariantCulture))); }
+    }
+
+    public void Dispose()
+    {
+        if (ReferenceEquals(Ambient.Value, this)) Ambient.Value = null;
+    }
+}

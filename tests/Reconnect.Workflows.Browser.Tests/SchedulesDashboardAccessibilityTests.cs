@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Reconnect.Workflows.Browser.Tests;
+
+/// <summary>axe-core on /schedules and /dashboard (with data in every chart): no serious or critical violations.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
+{
+    private static readonly string[] MentalHealth = ["MentalHealth"];
+
+    [Fact]
+    public async Task SchedulesAndDashboard_HaveNoSeriousOrCriticalAxeViolations()
+    {
+        // Open referrals at two sites; two released already (their planned dates passed), so the weekly line has points.
+        using (var api = await server.ApiAsync(BrowserServer.Referrer)) // one sign-in: sign-ins are rate-limited per address
+        {
+            await CreateAsync(api, "F6001AX", "LEI", Ui.Today.AddDays(30));
+            await CreateAsync(api, "F6002AX", "NHI", Ui.Today.AddDays(20));
+            await CreateAsync(api, "F6003AX", "WEI", Ui.Today.AddDays(-3));
+            await CreateAsync(api, "F6004AX", "LEI", Ui.Today.AddDays(-17));
+        }
+        var failures = new List<string>();
+
+        var scheduler = await server.NewPageAsync();
+        await Ui.SignInAsync(scheduler, SchedulesTests.Scheduler, "/schedules");
+        await scheduler.Locator("#schedules-table").WaitForAsync();
+        await CheckAsync(scheduler, "schedules", failures);
+        await scheduler.Locator("#retime-daily-follow-up-check").ClickAsync();
+        await Expect(scheduler.Locator("#cron-next-times li")).ToHaveCountAsync(5);
+        await CheckAsync(scheduler, "schedules-cron-editor", failures);
+        await scheduler.Locator("#cron-input").FillAsync("not a cron");
+        await Expect(scheduler.Locator("#cron-error")).ToBeVisibleAsync();
+        await CheckAsync(scheduler, "schedules-cron-editor-error", failures);
+        await scheduler.Context.CloseAsync();
+
+        var manager = await server.NewPageAsync();
+        await Ui.SignInAsync(manager, "manager@reconnect.test", "/dashboard");
+        // Home sends a manager to the dashboard.
+        await manager.GotoAsync("/");
+        await manager.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/dashboard");
+        await Ui.InteractiveAsync(manager);
+        await Expect(manager.Locator("#open-chart svg").First).ToBeVisibleAsync();
+        await Expect(manager.Locator("#engagement-chart svg").First).ToBeVisibleAsync();
+        await CheckAsync(manager, "dashboard", failures);
+        await manager.Context.CloseAsync();
+
+        Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
+    }
+
+    private static async Task CreateAsync(HttpClient api, string prisonNumber, string site, DateOnly releaseDate)
+    {
+        var response = await api.PostAsJsonAsync("/api/referrals", new
+        {
+            person = new { givenName = "Alex", familyName = "Example", dateOfBirth = "1985-03-02", prisonNumber },
+            site,
+            releaseDate = Ui.Iso(releaseDate),
+            releaseType = "ConditionalRelease",
+            referralSource = "PrisonHealthcare",
+            healthNeeds = MentalHealth,
+            consent = new { given = true },
+        });
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/referrals answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task CheckAsync(IPage page, string name, List<string> failures)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Ui.ScreenshotAsync(page, name);
+        var result = await page.RunAxe();
+        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
+                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
+    }
+}
