@@ -56,7 +56,10 @@ public static class SchedulingServiceCollectionExtensions
         services.AddOptions<QuartzSchedulerOptions>().PostConfigure<DatabaseSettings>((o, db) =>
         {
             // A cluster needs a distinct instance id per node (what UseClustering does, decided here at resolve time).
-            if (IsClustered(db) && !o.GenerateInstanceId && o.InstanceId == QuartzSchedulerOptions.DefaultInstanceId) o.GenerateInstanceId = true;
+            // Ours names the process as ScheduleRuns.Node does (machine:pid), plus the start time so that a restart
+            // with a recycled pid is still a new node: an operator (or a test) can tell which process holds a trigger.
+            if (IsClustered(db) && !o.GenerateInstanceId && o.InstanceId == QuartzSchedulerOptions.DefaultInstanceId)
+                o.InstanceId = NodeInstanceId();
         });
         // Started with the host (not after ApplicationStarted), so /health sees it running as soon as the server answers.
         services.AddQuartzHostedService(o =>
@@ -73,6 +76,10 @@ public static class SchedulingServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }
+
+    /// <summary>This process's Quartz instance id in a cluster: <c>machine:pid:startTicks</c> (QRTZ_* <c>INSTANCE_NAME</c>).</summary>
+    public static string NodeInstanceId() =>
+        $"{ScheduleRunRecorder.Node}:{System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks}";
 
     public static bool IsClustered(DatabaseSettings settings) => settings.Provider != DatabaseProviders.Sqlite;
 

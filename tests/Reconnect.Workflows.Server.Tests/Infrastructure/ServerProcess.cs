@@ -19,6 +19,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The OS process id (Quartz's instance id and <c>ScheduleRuns.Node</c> contain it).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
