@@ -18,7 +18,7 @@ public sealed record ReliabilitySize(
     public const string Variable = "RECONNECT_RELIABILITY_SIZE";
 
     public static readonly ReliabilitySize Ci = new("ci", Nodes: 2, Referrals: 200, TimerSpreadSeconds: 20,
-        RaceInstances: 200, RaceStimuliPerInstance: 5, CrashRounds: 10, CrashStartersPerRound: 4, MemoryInstances: 10_000);
+        RaceInstances: 200, RaceStimuliPerInstance: 5, CrashRounds: 5, CrashStartersPerRound: 4, MemoryInstances: 10_000);
 
     public static readonly ReliabilitySize Full = new("full", Nodes: 3, Referrals: 1_000, TimerSpreadSeconds: 60,
         RaceInstances: 200, RaceStimuliPerInstance: 5, CrashRounds: 10, CrashStartersPerRound: 8, MemoryInstances: 100_000);
