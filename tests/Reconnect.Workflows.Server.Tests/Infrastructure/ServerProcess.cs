@@ -24,6 +24,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's resident set (working set) now, as the OS reports it.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
