@@ -125,7 +125,7 @@ public static class Program
                     }
                     o = a == "--server-dll" ? o with { ServerDll = Path.GetFullPath(args[++i]) } : o with { PostgresAdmin = args[++i] };
                     break;
-                case "--n" or "--wc-n" or "--persisted-n" or "--timers-n" or "--memory-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
+                case "--n" or "--wc-n" or "--persisted-n" or "--timers-n" or "--memory-n" or "--memory-api-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1].Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0
                         || (value == 0 && a is not ("--warmup" or "--wc-idle-ms")))
                     {
@@ -141,6 +141,7 @@ public static class Program
                         case "--persisted-n": o = o with { PersistedN = value }; break;
                         case "--timers-n": o = o with { TimersN = value }; break;
                         case "--memory-n": o = o with { MemoryN = value }; break;
+                        case "--memory-api-n": o = o with { MemoryApiN = value }; break;
                         case "--rounds": o = o with { Rounds = value }; break;
                         case "--warmup": o = o with { WarmupRounds = value }; break;
                         case "--workers": o = o with { Workers = value }; break;
@@ -198,6 +199,7 @@ public static class Program
                          WorkflowCore's IdleTime, PollInterval, MaxConcurrentWorkflows (see bench/README.md)
           --timers-n N   timers due in one minute for timers-postgres (default 10,000)
           --memory-n N   waiting instances for server-memory (default 100,000)
+          --memory-api-n N  how many of them are made through the API (default 2,000; the rest are SQL copies)
           --server-dll P the built server for timers-postgres and server-memory
                          (default src/Reconnect.Workflows.Server/bin/Release/net10.0/Reconnect.Workflows.Server.dll)
           --postgres CS  PostgreSQL admin connection string for timers-postgres (default: $RECONNECT_TEST_POSTGRES)

@@ -151,6 +151,14 @@ public sealed class ServerNode : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    public static async Task<string?> ScalarTextAsync(string provider, string connectionString, string sql)
+    {
+        await using var connection = Open(provider, connectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

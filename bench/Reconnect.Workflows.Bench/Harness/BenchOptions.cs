@@ -29,6 +29,9 @@ public sealed record BenchOptions
     /// <summary>Waiting instances for <c>server-memory</c> (SPEC §11: 100,000).</summary>
     public int MemoryN { get; init; } = 100_000;
 
+    /// <summary>How many of those <c>server-memory</c> makes through the API (the rest are SQL copies).</summary>
+    public int MemoryApiN { get; init; } = 2_000;
+
     /// <summary>The built server the server scenarios start as a process.</summary>
     public string ServerDll { get; init; } = Engines.ServerNode.DefaultServerDll();
 

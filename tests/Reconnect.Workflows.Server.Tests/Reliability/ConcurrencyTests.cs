@@ -14,6 +14,7 @@ namespace Reconnect.Workflows.Server.Tests.Reliability;
 /// request gets a clear answer (409 for a task, <c>resumed: 0</c> for an event), nothing deadlocks, and the database is
 /// consistent afterwards.
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public class ConcurrencyTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int ClientsPerNode = 10;

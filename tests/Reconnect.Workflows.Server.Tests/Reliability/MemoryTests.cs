@@ -9,6 +9,7 @@ namespace Reconnect.Workflows.Server.Tests.Reliability;
 /// server process with many instances waiting stays within its idle working set + 100 MB (SPEC §11 names 100,000;
 /// the CI size is 10,000, the full size is the bench's <c>server-memory</c> scenario).
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public class MemoryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const double BudgetMb = 100;

@@ -11,6 +11,7 @@ namespace Reconnect.Workflows.Server.Tests.Reliability;
 /// on every node with timers due in the same window; the node running the timer dispatcher is killed with SIGKILL part
 /// way through; the survivors take its work over; every timer fires once and every task is created once.
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public class MultiNodeTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]

@@ -2,7 +2,8 @@ namespace Reconnect.Workflows.Server.Tests.Reliability;
 
 /// <summary>
 /// How big the reliability tests run: <c>RECONNECT_RELIABILITY_SIZE=ci</c> (the default, every CI run, a few minutes on
-/// two cores) or <c>full</c> (the sizes issue 6 names, run by hand; figures in docs/reliability.md).
+/// two cores) or <c>full</c> (the sizes issue 6 names, run by hand; figures in docs/reliability.md). CI makes 5 kills per
+/// provider (10 in all) where full makes 10 each: a kill round is mostly the server's start-up.
 /// </summary>
 public sealed record ReliabilitySize(
     string Name,

@@ -12,6 +12,7 @@ namespace Reconnect.Workflows.Server.Tests.Reliability;
 /// events) and is killed with SIGKILL at a random moment, then started again on the same database. Afterwards nothing
 /// acknowledged is lost and nothing happened twice: each instance has one timer firing, one event, two log lines.
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public class RepeatedCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Theory]
