@@ -56,8 +56,8 @@ public static class SchedulingServiceCollectionExtensions
         services.AddOptions<QuartzSchedulerOptions>().PostConfigure<DatabaseSettings>((o, db) =>
         {
             // A cluster needs a distinct instance id per node (what UseClustering does, decided here at resolve time).
-            // Ours names the process as ScheduleRuns.Node does (machine:pid), plus the start time so that a restart
-            // with a recycled pid is still a new node: an operator (or a test) can tell which process holds a trigger.
+            // Ours names the process as ScheduleRuns.Node does (machine:pid), so that an operator (or a test) can tell
+            // which process holds a trigger.
             if (IsClustered(db) && !o.GenerateInstanceId && o.InstanceId == QuartzSchedulerOptions.DefaultInstanceId)
                 o.InstanceId = NodeInstanceId();
         });
@@ -77,9 +77,11 @@ public static class SchedulingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>This process's Quartz instance id in a cluster: <c>machine:pid:startTicks</c> (QRTZ_* <c>INSTANCE_NAME</c>).</summary>
-    public static string NodeInstanceId() =>
-        $"{ScheduleRunRecorder.Node}:{System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks}";
+    /// <summary>
+    /// A Quartz instance id for this host in a cluster: <c>machine:pid:random</c> (QRTZ_* <c>INSTANCE_NAME</c>). The
+    /// random part keeps two hosts in one process (tests) and a restart that reuses a pid distinct.
+    /// </summary>
+    public static string NodeInstanceId() => $"{ScheduleRunRecorder.Node}:{Guid.NewGuid().ToString("N")[..12]}";
 
     public static bool IsClustered(DatabaseSettings settings) => settings.Provider != DatabaseProviders.Sqlite;
 
