@@ -24,6 +24,13 @@ public static class Program
         new InboxScenario(),
     ];
 
+    /// <summary>Heavy scenarios that start the real server process: run only when named (bench/README.md).</summary>
+    private static readonly IScenario[] OnDemandScenarios =
+    [
+        new TimersAtScaleScenario(),
+        new ServerMemoryScenario(),
+    ];
+
     public static async Task<int> Main(string[] args)
     {
         if (!TryParse(args, out var options, out var selected, out var error, out var exit))
@@ -107,9 +114,18 @@ public static class Program
                     Console.WriteLine(Usage());
                     return false;
                 case "--list":
-                    foreach (var s in AllScenarios) Console.WriteLine($"{s.Name,-16} {s.Description}");
+                    foreach (var s in AllScenarios.Concat(OnDemandScenarios)) Console.WriteLine($"{s.Name,-16} {s.Description}");
                     return false;
-                case "--n" or "--wc-n" or "--persisted-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
+                case "--server-dll" or "--postgres":
+                    if (i + 1 >= args.Length)
+                    {
+                        error = $"{a} needs a value.\n{Usage()}";
+                        exit = 2;
+                        return false;
+                    }
+                    o = a == "--server-dll" ? o with { ServerDll = Path.GetFullPath(args[++i]) } : o with { PostgresAdmin = args[++i] };
+                    break;
+                case "--n" or "--wc-n" or "--persisted-n" or "--timers-n" or "--memory-n" or "--memory-api-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1].Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0
                         || (value == 0 && a is not ("--warmup" or "--wc-idle-ms")))
                     {
@@ -123,6 +139,9 @@ public static class Program
                         case "--n": n = value; break;
                         case "--wc-n": wcN = value; break;
                         case "--persisted-n": o = o with { PersistedN = value }; break;
+                        case "--timers-n": o = o with { TimersN = value }; break;
+                        case "--memory-n": o = o with { MemoryN = value }; break;
+                        case "--memory-api-n": o = o with { MemoryApiN = value }; break;
                         case "--rounds": o = o with { Rounds = value }; break;
                         case "--warmup": o = o with { WarmupRounds = value }; break;
                         case "--workers": o = o with { Workers = value }; break;
@@ -151,10 +170,10 @@ public static class Program
             var list = new List<IScenario>();
             foreach (var name in names)
             {
-                var s = AllScenarios.FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
+                var s = AllScenarios.Concat(OnDemandScenarios).FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (s is null)
                 {
-                    error = $"Unknown scenario '{name}'. Scenarios: {string.Join(", ", AllScenarios.Select(x => x.Name))}";
+                    error = $"Unknown scenario '{name}'. Scenarios: {string.Join(", ", AllScenarios.Concat(OnDemandScenarios).Select(x => x.Name))}";
                     exit = 2;
                     return false;
                 }
@@ -178,7 +197,14 @@ public static class Program
           --workers P    concurrent callers driving our runtime (default: the number of cores)
           --wc-idle-ms M, --wc-poll-ms M, --wc-max-concurrent K
                          WorkflowCore's IdleTime, PollInterval, MaxConcurrentWorkflows (see bench/README.md)
+          --timers-n N   timers due in one minute for timers-postgres (default 10,000)
+          --memory-n N   waiting instances for server-memory (default 100,000)
+          --memory-api-n N  how many of them are made through the API (default 2,000; the rest are SQL copies)
+          --server-dll P the built server for timers-postgres and server-memory
+                         (default src/Reconnect.Workflows.Server/bin/Release/net10.0/Reconnect.Workflows.Server.dll)
+          --postgres CS  PostgreSQL admin connection string for timers-postgres (default: $RECONNECT_TEST_POSTGRES)
           --list         list the scenarios
-        Without scenario names every scenario runs. Exit code 0 whatever was measured.
+        Without scenario names every scenario runs except timers-postgres and server-memory (they start the real
+        server and take minutes: name them). Exit code 0 whatever was measured.
         """;
 }

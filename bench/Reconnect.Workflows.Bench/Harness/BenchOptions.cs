@@ -23,6 +23,21 @@ public sealed record BenchOptions
 
     public bool Quick { get; init; }
 
+    /// <summary>Timers due in one minute for <c>timers-postgres</c> (SPEC §11: 10,000).</summary>
+    public int TimersN { get; init; } = 10_000;
+
+    /// <summary>Waiting instances for <c>server-memory</c> (SPEC §11: 100,000).</summary>
+    public int MemoryN { get; init; } = 100_000;
+
+    /// <summary>How many of those <c>server-memory</c> makes through the API (the rest are SQL copies).</summary>
+    public int MemoryApiN { get; init; } = 2_000;
+
+    /// <summary>The built server the server scenarios start as a process.</summary>
+    public string ServerDll { get; init; } = Engines.ServerNode.DefaultServerDll();
+
+    /// <summary>An admin connection string to a PostgreSQL server (the scenario makes and drops its own database).</summary>
+    public string? PostgresAdmin { get; init; } = Environment.GetEnvironmentVariable("RECONNECT_TEST_POSTGRES") is { Length: > 0 } cs ? cs : null;
+
     /// <summary>WorkflowCore's knobs (see <c>Engines/WorkflowCoreHost.Configure</c>); null keeps the harness's choice.</summary>
     public WorkflowCoreSettings WorkflowCore { get; init; } = new();
 

@@ -56,7 +56,10 @@ public static class SchedulingServiceCollectionExtensions
         services.AddOptions<QuartzSchedulerOptions>().PostConfigure<DatabaseSettings>((o, db) =>
         {
             // A cluster needs a distinct instance id per node (what UseClustering does, decided here at resolve time).
-            if (IsClustered(db) && !o.GenerateInstanceId && o.InstanceId == QuartzSchedulerOptions.DefaultInstanceId) o.GenerateInstanceId = true;
+            // Ours names the process as ScheduleRuns.Node does (machine:pid), so that an operator (or a test) can tell
+            // which process holds a trigger.
+            if (IsClustered(db) && !o.GenerateInstanceId && o.InstanceId == QuartzSchedulerOptions.DefaultInstanceId)
+                o.InstanceId = NodeInstanceId();
         });
         // Started with the host (not after ApplicationStarted), so /health sees it running as soon as the server answers.
         services.AddQuartzHostedService(o =>
@@ -73,6 +76,12 @@ public static class SchedulingServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }
+
+    /// <summary>
+    /// A Quartz instance id for this host in a cluster: <c>machine:pid:random</c> (QRTZ_* <c>INSTANCE_NAME</c>). The
+    /// random part keeps two hosts in one process (tests) and a restart that reuses a pid distinct.
+    /// </summary>
+    public static string NodeInstanceId() => $"{ScheduleRunRecorder.Node}:{Guid.NewGuid().ToString("N")[..12]}";
 
     public static bool IsClustered(DatabaseSettings settings) => settings.Provider != DatabaseProviders.Sqlite;
 

@@ -19,6 +19,21 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The OS process id (Quartz's instance id and <c>ScheduleRuns.Node</c> contain it).</summary>
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The process's resident set (working set) now, as the OS reports it.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
