@@ -49,7 +49,11 @@ public static class WorkflowDefinitionsApi
 
     // ------------------------------------------------------------------------------------------------ reads
 
-    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ListSummariesAsync(contexts, cancellationToken));
+
+    /// <summary>The list behind <c>GET /api/workflow-definitions</c> (the designer's list page shows the same).</summary>
+    internal static async Task<List<DefinitionSummary>> ListSummariesAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // Projections only (no JSON documents): definitions are few, versions a handful each.
@@ -73,7 +77,7 @@ public static class WorkflowDefinitionsApi
                     g.Min(r => r.CreatedAt), updated);
             })
             .ToList();
-        return TypedResults.Ok(list);
+        return list;
     }
 
     private static async Task<Results<Ok<JsonNode>, ProblemHttpResult>> GetAsync(

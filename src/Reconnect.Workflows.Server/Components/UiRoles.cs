@@ -11,6 +11,8 @@ public static class UiRoles
     public const string Referrals = Roles.Referrer + "," + Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
     /// <summary>The case page and its events: staff (ReferralsApi.EventRoles); a referrer sees status only, in the list.</summary>
     public const string Case = Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
+    /// <summary>The pathway designer: managers edit and publish (EditWorkflows); admins may look (read only).</summary>
+    public const string Designer = Roles.Manager + "," + Roles.Admin;
 
     /// <summary>Where <c>/</c> sends a user, by their first matching role.</summary>
     public static string HomeFor(System.Security.Claims.ClaimsPrincipal user) =>
