@@ -17,7 +17,7 @@ public static class DiagramFactory
             GridSize = null,
         };
         options.Zoom.Enabled = true;
-        options.Zoom.Minimum = 0.15;
+        options.Zoom.Minimum = 0.08;
         options.Zoom.Maximum = 2;
         options.Links.DefaultRouter = new NormalRouter();
         options.Links.DefaultPathGenerator = new SmoothPathGenerator();

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+
+namespace Reconnect.Workflows.Browser.Tests;
+
+/// <summary>
+/// The pathway designer in a real browser: a manager opens the referral pathway (63 activities), moves a node with the
+/// mouse, adds a follow-up timer and a navigator task from the palette, sets their properties (a script error shows as
+/// it is typed), connects them by dragging from a port, validates, publishes, and sees the new version — and the API
+/// agrees.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITestOutputHelper output)
+{
+    public const string Manager = "manager@reconnect.test";
+    private const string Pathway = "reconnect-referral-pathway";
+    private static readonly string[] TaskOutcomes = ["Reached", "NoAnswer"];
+
+    [Fact]
+    public async Task Manager_EditsTheReferralPathway_AndPublishesANewVersion()
+    {
+        using var api = await server.ApiAsync(Manager);
+        var before = await api.GetFromJsonAsync<JsonArray>($"/api/workflow-definitions/{Pathway}/versions");
+        var lastVersion = before!.Max(v => v!["version"]!.GetValue<int>());
+
+        var page = await WidePageAsync(server);
+        await Ui.SignInAsync(page, Manager, "/designer");
+        await page.Locator($"#definitions-table tr[data-definition-id='{Pathway}']").WaitForAsync();
+        await Ui.ScreenshotAsync(page, "designer-list");
+
+        // Open: every activity on the canvas (and how long that takes, measured here for docs/ui.md).
+        var watch = Stopwatch.StartNew();
+        await page.ClickAsync($"#definitions-table tr[data-definition-id='{Pathway}'] a");
+        await Ui.InteractiveAsync(page);
+        await page.Locator(".rw-node").Nth(62).WaitForAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.diagram-link path').length >= 77");
+        watch.Stop();
+        output.WriteLine($"designer: 63 activities and 77 links rendered {watch.ElapsedMilliseconds} ms after the click");
+        Assert.Equal(63, await page.Locator(".rw-node").CountAsync());
+        await Ui.ScreenshotAsync(page, "designer-pathway");
+
+        // Move a node with the mouse (the canvas is fitted, so nodes are small: drag by its title).
+        var start = page.Locator(".rw-node[data-activity-id='start']");
+        var startBefore = await NodeOffsetAsync(page, "start");
+        var box = (await start.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + 6);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width / 2 + 20, box.Y + 36, new() { Steps = 5 });
+        await page.Mouse.MoveAsync(box.X + box.Width / 2 + 40, box.Y + 66, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        var startAfter = await NodeOffsetAsync(page, "start");
+        Assert.True(startAfter.Y > startBefore.Y + 20, $"the start node did not move down: {startBefore} → {startAfter}");
+        await page.Locator("#designer-dirty").WaitForAsync();
+
+        // A follow-up timer from the palette (the keyboard path: its Add button), then its properties.
+        await page.ClickAsync("button[aria-label='Add Delay to the canvas']");
+        await page.Locator("#properties[data-activity-id='delay1']").WaitForAsync();
+        await page.FillAsync("#activity-name", "Follow-up wait");
+        await page.FillAsync("#input-timeSpan", "P7X");
+        await page.Locator("#problem-timeSpan", new() { HasTextString = "Not a duration" }).WaitForAsync();
+        await page.FillAsync("#input-timeSpan", "P7D");
+        await Expect(page.Locator("#problem-timeSpan"), "");
+        await page.Locator(".rw-node[data-activity-id='delay1']", new() { HasTextString = "Follow-up wait" }).WaitForAsync();
+
+        // A navigator task: title (Liquid), outcomes, due (JavaScript, with a syntax error shown as it is typed).
+        await page.ClickAsync("button[aria-label='Add Navigator task to the canvas']");
+        await page.Locator("#properties[data-activity-id='navigatorTask1']").WaitForAsync();
+        await page.FillAsync("#activity-name", "Follow-up call");
+        await page.FillAsync("#input-title", "Follow-up call for {{ Variables.Site }}");
+        await page.FillAsync("#input-outcomes-new", "Reached");
+        await page.PressAsync("#input-outcomes-new", "Enter");
+        await page.FillAsync("#input-outcomes-new", "NoAnswer");
+        await page.PressAsync("#input-outcomes-new", "Enter");
+        await page.ClickAsync("button[aria-label='Remove Done']");
+        await page.Locator(".rw-node[data-activity-id='navigatorTask1'] [data-outcome='NoAnswer']").WaitForAsync();
+        await page.Locator(".rw-node[data-activity-id='navigatorTask1'] [data-outcome='Done']").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await page.FillAsync("#input-due", "addDays(variables.ReleaseDate, ");
+        await page.Locator("#problem-due", new() { HasTextString = "JavaScript" }).WaitForAsync();
+        await page.FillAsync("#input-due", "addDays(variables.ReleaseDate, 7)");
+        await Expect(page.Locator("#problem-due"), "");
+        await Ui.ScreenshotAsync(page, "designer-properties");
+
+        // Connect the timer's Done to the task by dragging from port to port with the mouse.
+        var links = await page.Locator(".diagram-link").CountAsync();
+        var from = (await page.Locator(".rw-node[data-activity-id='delay1'] .rw-port--out").BoundingBoxAsync())!;
+        var to = (await page.Locator(".rw-node[data-activity-id='navigatorTask1'] .rw-port--in").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(from.X + from.Width / 2, from.Y + from.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((from.X + to.X) / 2, (from.Y + to.Y) / 2 + 20, new() { Steps = 8 });
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height / 2, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('.diagram-link').length > {links}");
+
+        // Make the timer reachable: First contact's "Engaged" also starts the follow-up (the keyboard way to connect).
+        await page.SelectOptionAsync("#goto-activity", "firstContact");
+        await page.Locator("#properties[data-activity-id='firstContact']").WaitForAsync();
+        await page.SelectOptionAsync("#connect-Engaged", "delay1");
+        await page.ClickAsync("#connect-button-Engaged");
+        await page.Locator("li[data-outcome='Engaged'] .rw-connection", new() { HasTextString = "Follow-up wait" }).WaitForAsync();
+
+        // Validate: nothing wrong. A problem would link to its node; none is expected here.
+        await page.ClickAsync("#validate");
+        await page.Locator("#validation-ok, #validation .rw-problems").First.WaitForAsync();
+        Assert.True(await page.Locator("#validation-ok").CountAsync() == 1, "validation: " + string.Join(" | ", await page.Locator("#validation li").AllInnerTextsAsync()));
+        await Ui.ScreenshotAsync(page, "designer-edited");
+
+        // Publish (saves the draft first) and see the new version in the list.
+        await page.ClickAsync("#publish");
+        var newVersion = lastVersion + 1;
+        await page.Locator($"#versions-table tr[data-version='{newVersion}']", new() { HasTextString = "Published" }).WaitForAsync();
+        await page.Locator("#designer-version", new() { HasTextString = $"v{newVersion} · published" }).WaitForAsync();
+        await Ui.ScreenshotAsync(page, "designer-published");
+
+        // The API agrees: the published version has the two activities, their inputs, the connections and the move.
+        var published = await api.GetFromJsonAsync<JsonObject>($"/api/workflow-definitions/{Pathway}?version={newVersion}");
+        Assert.True(published!["isPublished"]!.GetValue<bool>());
+        var activities = published["root"]!["activities"]!.AsArray();
+        Assert.Equal(65, activities.Count);
+        var delay = activities.Single(a => a!["id"]!.GetValue<string>() == "delay1")!;
+        Assert.Equal("Elsa.Delay", delay["type"]!.GetValue<string>());
+        Assert.Equal("Follow-up wait", delay["name"]!.GetValue<string>());
+        Assert.Equal("P7D", delay["timeSpan"]!["expression"]!["value"]!.GetValue<string>());
+        var task = activities.Single(a => a!["id"]!.GetValue<string>() == "navigatorTask1")!;
+        Assert.Equal("Reconnect.NavigatorTask", task["type"]!.GetValue<string>());
+        Assert.Equal(TaskOutcomes, task["outcomes"]!["expression"]!["value"]!.AsArray().Select(x => x!.GetValue<string>()));
+        Assert.Equal("Liquid", task["title"]!["expression"]!["type"]!.GetValue<string>());
+        Assert.Equal("JavaScript", task["due"]!["expression"]!["type"]!.GetValue<string>());
+        Assert.Equal("addDays(variables.ReleaseDate, 7)", task["due"]!["expression"]!["value"]!.GetValue<string>());
+        var connections = published["root"]!["connections"]!.AsArray();
+        Assert.Contains(connections, c => Is(c!, "delay1", "Done", "navigatorTask1"));
+        Assert.Contains(connections, c => Is(c!, "firstContact", "Engaged", "delay1"));
+        var startNode = activities.Single(a => a!["id"]!.GetValue<string>() == "start")!;
+        Assert.True(startNode["metadata"]!["designer"]!["position"]!["y"]!.GetValue<double>() > 0, "the moved start node kept its old position");
+        var versions = await api.GetFromJsonAsync<JsonArray>($"/api/workflow-definitions/{Pathway}/versions");
+        Assert.Contains(versions!, v => v!["version"]!.GetValue<int>() == newVersion && v["isPublished"]!.GetValue<bool>());
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>A desktop-sized window: the designer shows palette, canvas and properties side by side from 1500 px.</summary>
+    public static async Task<IPage> WidePageAsync(BrowserServer server)
+    {
+        var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1600, Height = 1000 },
+            Locale = "en-GB",
+        });
+        context.SetDefaultTimeout(20_000);
+        var page = await context.NewPageAsync();
+        Ui.Record(page);
+        return page;
+    }
+
+    private static bool Is(JsonNode c, string source, string port, string target) =>
+        c["source"]!["activity"]!.GetValue<string>() == source && c["source"]!["port"]!.GetValue<string>() == port &&
+        c["target"]!["activity"]!.GetValue<string>() == target;
+
+    /// <summary>The node's place on the canvas (Blazor.Diagrams positions its wrapper with left/top).</summary>
+    private static async Task<(double X, double Y)> NodeOffsetAsync(IPage page, string activityId)
+    {
+        var xy = await page.EvalOnSelectorAsync<double[]>($".rw-node[data-activity-id='{activityId}']",
+            "e => { const n = e.closest('.diagram-node'); return [parseFloat(n.style.left), parseFloat(n.style.top)]; }");
+        return (xy[0], xy[1]);
+    }
+
+    private static async Task Expect(ILocator locator, string text)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if ((await locator.TextContentAsync())?.Trim() == text) return;
+            await Task.Delay(100);
+        }
+        Assert.Equal(text, (await locator.TextContentAsync())?.Trim());
+    }
+}
