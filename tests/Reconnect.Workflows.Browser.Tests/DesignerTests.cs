@@ -54,6 +54,20 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         Assert.True(startAfter.Y > startBefore.Y + 20, $"the start node did not move down: {startBefore} → {startAfter}");
         await page.Locator("#designer-dirty").WaitForAsync();
 
+        // Drag and drop from the palette onto the canvas, then delete the new node with the Delete key.
+        var canvas = (await page.Locator("#designer-canvas").BoundingBoxAsync())!;
+        await page.Locator(".rw-palette__item[data-type='Elsa.WriteLine']").DragToAsync(page.Locator("#designer-canvas"),
+            new() { TargetPosition = new() { X = (float)canvas.Width - 120, Y = (float)canvas.Height - 80 } });
+        var dropped = page.Locator(".rw-node[data-activity-id='writeLine1']");
+        await dropped.WaitForAsync();
+        var droppedBox = (await dropped.BoundingBoxAsync())!;
+        Assert.InRange(droppedBox.X - canvas.X, canvas.Width - 160, canvas.Width - 100); // where it was dropped (its top-left corner)
+        await page.Locator(".rw-node[data-activity-id='writeLine1'] .rw-node__head").ClickAsync();
+        await page.Locator("#properties[data-activity-id='writeLine1']").WaitForAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await dropped.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        Assert.Equal(63, await page.Locator(".rw-node").CountAsync());
+
         // A follow-up timer from the palette (the keyboard path: its Add button), then its properties.
         await page.ClickAsync("button[aria-label='Add Delay to the canvas']");
         await page.Locator("#properties[data-activity-id='delay1']").WaitForAsync();
