@@ -127,6 +127,28 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         await page.Locator("#designer-version", new() { HasTextString = $"v{newVersion} · published" }).WaitForAsync();
         await Ui.ScreenshotAsync(page, "designer-published");
 
+        // The two versions side by side: the new activities are marked added, the moved start node changed.
+        await page.SelectOptionAsync("#compare-from", lastVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.SelectOptionAsync("#compare-to", newVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("#compare");
+        await page.Locator("#compare-table tr.rw-diff--added[data-activity-id='delay1']").WaitForAsync();
+        await page.Locator("#compare-table tr.rw-diff--added[data-activity-id='navigatorTask1']").WaitForAsync();
+        await page.Locator("#compare-table tr.rw-diff--changed[data-activity-id='start']", new() { HasTextString = "moved" }).WaitForAsync();
+        await Ui.ScreenshotAsync(page, "designer-compare");
+
+        // Test run: the follow-up call appears a week after first contact is answered (Engaged, its first outcome).
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Test run" }).ClickAsync();
+        await page.ClickAsync("#run-test");
+        await page.Locator("#timeline li[data-kind='task'][data-activity-id='navigatorTask1']", new() { HasTextString = "Follow-up call for LEI" }).WaitForAsync();
+        await page.Locator("#timeline li[data-kind='timer'][data-activity-id='delay1']").WaitForAsync();
+        await Ui.ScreenshotAsync(page, "designer-test-run");
+
+        // Export: a download of the canvas as Elsa 3 JSON.
+        await page.ClickAsync("#export");
+        var href = await page.Locator("#export-link").GetAttributeAsync("href");
+        Assert.StartsWith("data:application/json", href);
+        Assert.Contains("navigatorTask1", Uri.UnescapeDataString(href!));
+
         // The API agrees: the published version has the two activities, their inputs, the connections and the move.
         var published = await api.GetFromJsonAsync<JsonObject>($"/api/workflow-definitions/{Pathway}?version={newVersion}");
         Assert.True(published!["isPublished"]!.GetValue<bool>());

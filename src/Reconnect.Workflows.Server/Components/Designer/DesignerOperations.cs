@@ -42,8 +42,9 @@ public sealed class DesignerOperations(
     public Task<WorkflowDefinition?> VersionAsync(string definitionId, int version, CancellationToken cancellationToken = default) =>
         store.FindVersionAsync(definitionId, version, cancellationToken);
 
-    public async Task<IReadOnlyList<WorkflowDefinition>> VersionsAsync(string definitionId, CancellationToken cancellationToken = default) =>
-        (await store.ListVersionsAsync(definitionId, cancellationToken)).OrderBy(v => v.Version).ToList();
+    /// <summary>The versions without their documents (as <c>GET …/versions</c>); a version's document is read when it is compared.</summary>
+    public Task<List<DefinitionVersionInfo>> VersionsAsync(string definitionId, CancellationToken cancellationToken = default) =>
+        WorkflowDefinitionsApi.ListVersionsAsync(contexts, definitionId, cancellationToken);
 
     /// <summary>The engine's validation plus the API's limits (what save and publish will check).</summary>
     public IReadOnlyList<ValidationMessage> Validate(WorkflowDefinition definition)
