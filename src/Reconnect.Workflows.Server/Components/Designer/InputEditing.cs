@@ -25,7 +25,7 @@ public static class InputEditing
     public static IReadOnlyList<string> SyntaxesFor(InputDescriptor input) => input.Raw
         ? []
         : input.UiHint is "outcomes" ? [Expression.Literal, Expression.Object, Expression.JavaScript]
-        : [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable];
+        : [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable, Expression.Object];
 
     public static InputValue Read(ActivityNode activity, InputDescriptor input)
     {
