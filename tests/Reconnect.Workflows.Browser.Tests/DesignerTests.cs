@@ -180,6 +180,36 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Manager_ImportsAnElsaFile_AndMakesANewPathway()
+    {
+        var page = await WidePageAsync(server);
+        await Ui.SignInAsync(page, Manager, "/designer");
+        await page.Locator("#definitions-table").WaitForAsync();
+
+        // Elsa 3 JSON through the import field: a new pathway, opened on the canvas.
+        var file = Path.Combine(BrowserServer.RepositoryRoot, "testdata", "elsa-samples", "corpus", "BasicWorkflows__hello-world.json");
+        var definitionId = JsonNode.Parse(await File.ReadAllTextAsync(file))!["definitionId"]!.GetValue<string>();
+        await page.SetInputFilesAsync("#import-file", file);
+        await page.Locator("#import-result", new() { HasTextString = "Imported" }).WaitForAsync();
+        await page.Locator($"#definitions-table tr[data-definition-id='{definitionId}']").WaitForAsync();
+        await page.ClickAsync("#import-result a");
+        await page.Locator(".rw-node").First.WaitForAsync();
+        Assert.Contains($"/designer/{definitionId}", page.Url);
+        await Ui.ScreenshotAsync(page, "designer-imported");
+
+        // A new pathway starts as a Start joined to a Finish, draft v1.
+        await Ui.GotoAsync(page, "/designer");
+        await page.FillAsync("#new-id", "browser-new-pathway");
+        await page.FillAsync("#new-name", "A pathway made in the browser");
+        await page.ClickAsync("#new-pathway button[type=submit]");
+        await page.WaitForURLAsync(url => url.EndsWith("/designer/browser-new-pathway", StringComparison.Ordinal));
+        await page.Locator(".rw-node[data-activity-id='finish']").WaitForAsync();
+        await page.Locator("#designer-version", new() { HasTextString = "v1 · draft" }).WaitForAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.diagram-link path').length >= 1");
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>A desktop-sized window: the designer shows palette, canvas and properties side by side from 1500 px.</summary>
     public static async Task<IPage> WidePageAsync(BrowserServer server)
     {
