@@ -78,6 +78,16 @@ public sealed class DesignerOperations(
         return DesignerResult.Ok(result.Definition);
     }
 
+    /// <summary>Leaves no version published (new instances cannot start; running ones carry on), as <c>POST …/retract</c>.</summary>
+    public async Task<DesignerResult> RetractAsync(ClaimsPrincipal user, string definitionId, CancellationToken cancellationToken = default)
+    {
+        var result = await service.RetractAsync(definitionId, cancellationToken);
+        if (!result.Succeeded) return DesignerResult.Fail(result.Message ?? "The workflow could not be retracted.");
+        await AuditAsync(user, "retract", definitionId, result.Definition!.Version);
+        await NotifyAsync(definitionId);
+        return DesignerResult.Ok(result.Definition);
+    }
+
     /// <summary>A new pathway: a Start connected to a Finish, saved as draft version 1.</summary>
     public async Task<DesignerResult> CreateAsync(ClaimsPrincipal user, string definitionId, string name, CancellationToken cancellationToken = default)
     {

@@ -63,7 +63,7 @@ public partial class DesignerHostTests
     }
 
     [Fact]
-    public async Task Operations_ImportEditSavePublish_AreAudited_AndTheApiServesTheResult()
+    public async Task Operations_ImportEditSavePublishRetract_AreAudited_AndTheApiServesTheResult()
     {
         await using var app = await ReconnectApp.StartAsync();
         using var scope = app.Services.CreateScope();
@@ -104,9 +104,14 @@ public partial class DesignerHostTests
         Assert.Equal(versions.Select(v => v.Version), (await api.GetFromJsonAsync<JsonArray>($"/api/workflow-definitions/{definitionId}/versions"))!
             .Select(v => v!["version"]!.GetValue<int>()));
 
+        var retracted = await operations.RetractAsync(manager, definitionId);
+        Assert.True(retracted.Succeeded, retracted.Error);
+        Assert.DoesNotContain(await operations.VersionsAsync(definitionId), v => v.IsPublished);
+        Assert.False((await operations.RetractAsync(manager, definitionId)).Succeeded); // nothing left to retract
+
         await using var db = await app.Service<IDbContextFactory<ReconnectDbContext>>().CreateDbContextAsync();
         var actions = await db.AuditEntries.Where(a => a.EntityId == definitionId).OrderBy(a => a.Id).Select(a => a.Action).ToListAsync();
-        Assert.Equal(["import", "save", "publish"], actions);
+        Assert.Equal(["import", "save", "publish", "retract"], actions);
     }
 
     [Fact]
