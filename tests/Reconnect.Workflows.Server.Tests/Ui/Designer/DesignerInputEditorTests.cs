@@ -122,6 +122,17 @@ public class DesignerInputEditorTests : MudTestContext
     }
 
     [Fact]
+    public void VariableSyntax_PicksAWorkflowVariableByName()
+    {
+        var (cut, activity, _) = Edit("Reconnect.NavigatorTask", "due", variables: ["ReleaseDate", "SupportUntil"]);
+
+        cut.Find("#syntax-due").Change(Expression.Variable);
+        cut.Find("#input-due").Change("SupportUntil");
+
+        cut.WaitForAssertion(() => Assert.Equal((Expression.Variable, "SupportUntil"), (activity.GetInput("due")!.Type, activity.GetInput("due")!.Text)));
+    }
+
+    [Fact]
     public void OutcomeList_AddsAndRemovesOutcomes_AndSaysThePortsMayChange()
     {
         var (cut, activity, changes) = Edit("Reconnect.NavigatorTask", "outcomes",
