@@ -63,6 +63,20 @@ public partial class DesignerHostTests
     }
 
     [Fact]
+    public async Task EditorPage_RequestedManyTimesAtOnce_IsAlwaysServedWhole()
+    {
+        // The canvas used to be prerendered: its disposal (JavaScript interop, which prerendering has not) aborted the
+        // response now and then once several pages were rendered at the same time.
+        await using var app = await ReconnectApp.StartAsync(workflowsFolder: ReconnectApp.RepositoryWorkflows);
+        var manager = await SignedInBrowserAsync(app, ReconnectApp.Manager);
+
+        var pages = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => manager.GetStringAsync("/designer/reconnect-referral-pathway")));
+
+        Assert.All(pages, html => Assert.Contains("</html>", html));
+        Assert.All(pages, html => Assert.Contains("RECONNECT referral pathway", html));
+    }
+
+    [Fact]
     public async Task Operations_ImportEditSavePublishRetract_AreAudited_AndTheApiServesTheResult()
     {
         await using var app = await ReconnectApp.StartAsync();
@@ -138,3 +152,4 @@ public partial class DesignerHostTests
         Assert.Contains(refused.Problems, p => p.ActivityId == orphan.Activity.Id);
     }
 }
+
