@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Reconnect.Workflows.Cli.Simulation;
+using Reconnect.Workflows.Engine.Simulation;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Expressions;

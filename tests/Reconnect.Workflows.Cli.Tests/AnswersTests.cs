@@ -1,4 +1,4 @@
-using Reconnect.Workflows.Cli.Simulation;
+using Reconnect.Workflows.Engine.Simulation;
 
 namespace Reconnect.Workflows.Cli.Tests;
 

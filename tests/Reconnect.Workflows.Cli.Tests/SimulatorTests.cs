@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Reconnect.Workflows.Cli.Simulation;
+using Reconnect.Workflows.Engine.Simulation;
 using Reconnect.Workflows.Cli.Tests.Support;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;

@@ -49,7 +49,11 @@ public static class WorkflowDefinitionsApi
 
     // ------------------------------------------------------------------------------------------------ reads
 
-    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ListSummariesAsync(contexts, cancellationToken));
+
+    /// <summary>The list behind <c>GET /api/workflow-definitions</c> (the designer's list page shows the same).</summary>
+    internal static async Task<List<DefinitionSummary>> ListSummariesAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // Projections only (no JSON documents): definitions are few, versions a handful each.
@@ -73,7 +77,7 @@ public static class WorkflowDefinitionsApi
                     g.Min(r => r.CreatedAt), updated);
             })
             .ToList();
-        return TypedResults.Ok(list);
+        return list;
     }
 
     private static async Task<Results<Ok<JsonNode>, ProblemHttpResult>> GetAsync(
@@ -91,13 +95,19 @@ public static class WorkflowDefinitionsApi
     private static async Task<Results<Ok<List<DefinitionVersionInfo>>, ProblemHttpResult>> VersionsAsync(
         string definitionId, IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
     {
+        var versions = await ListVersionsAsync(contexts, definitionId, cancellationToken);
+        return versions.Count == 0 ? Problems.NotFound($"No workflow '{definitionId}'.") : TypedResults.Ok(versions);
+    }
+
+    /// <summary>The versions of a definition, a projection without the JSON documents (the designer's version list too).</summary>
+    internal static async Task<List<DefinitionVersionInfo>> ListVersionsAsync(IDbContextFactory<ReconnectDbContext> contexts, string definitionId, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var versions = await db.WorkflowDefinitions.AsNoTracking()
+        return await db.WorkflowDefinitions.AsNoTracking()
             .Where(d => d.DefinitionId == definitionId)
             .OrderBy(d => d.Version)
             .Select(d => new DefinitionVersionInfo(d.DefinitionId, d.Version, d.Name, d.IsPublished, d.IsLatest, d.CreatedAt, d.PublishedAt))
             .ToListAsync(cancellationToken);
-        return versions.Count == 0 ? Problems.NotFound($"No workflow '{definitionId}'.") : TypedResults.Ok(versions);
     }
 
     private static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> CompareAsync(

@@ -25,6 +25,7 @@ public static class UiRegistration
         // Live inbox: told of new tasks after their commit (EfWorkflowStore), on this node only (docs/ui.md).
         services.AddSingleton<Tasks.TaskNotifications>();
         services.AddSingleton<Persistence.ITaskCommitListener>(sp => sp.GetRequiredService<Tasks.TaskNotifications>());
+        services.AddScoped<Designer.DesignerOperations>();
         services.Configure<AuthorizationOptions>(o => o.AddPolicy(SignedInPolicy, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireAuthenticatedUser()));

@@ -26,6 +26,8 @@ public static class UiRoles
     /// <summary>True when the user has one of the roles of a comma list above.</summary>
     public static bool IsIn(System.Security.Claims.ClaimsPrincipal user, string roles) =>
         roles.Split(',').Any(user.IsInRole);
+    /// <summary>The pathway designer: managers edit and publish (EditWorkflows); admins may look (read only).</summary>
+    public const string Designer = Roles.Manager + "," + Roles.Admin;
 
     /// <summary>Where <c>/</c> sends a user, by their first matching role.</summary>
     public static string HomeFor(System.Security.Claims.ClaimsPrincipal user) =>

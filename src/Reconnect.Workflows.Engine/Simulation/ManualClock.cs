@@ -1,4 +1,4 @@
-namespace Reconnect.Workflows.Cli.Simulation;
+namespace Reconnect.Workflows.Engine.Simulation;
 
 /// <summary>A clock that only moves when told: the simulator jumps it to the next due moment, it never sleeps.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider

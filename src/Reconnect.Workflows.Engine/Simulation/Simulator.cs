@@ -3,7 +3,7 @@ using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Runtime;
 
-namespace Reconnect.Workflows.Cli.Simulation;
+namespace Reconnect.Workflows.Engine.Simulation;
 
 public sealed record SimulationOptions
 {

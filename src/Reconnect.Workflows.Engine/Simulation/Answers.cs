@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Reconnect.Workflows.Engine.Activities;
 
-namespace Reconnect.Workflows.Cli.Simulation;
+namespace Reconnect.Workflows.Engine.Simulation;
 
 /// <summary>
 /// The answers file: <c>{"tasks": {"&lt;activity id or name&gt;": "Outcome" | ["1st visit", "2nd visit", …]},
