@@ -20,6 +20,11 @@ public sealed class AccessibilityTests(BrowserServer server)
         var navigator = await server.NewPageAsync();
         await Ui.SignInAsync(navigator, BrowserServer.NavigatorLeeds, "/inbox");
         await CheckAsync(navigator, "inbox", failures);
+        // A page the role does not give: the cookie sends the navigator to /forbidden.
+        await navigator.GotoAsync("/dashboard");
+        await navigator.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/forbidden");
+        await Ui.InteractiveAsync(navigator);
+        await CheckAsync(navigator, "forbidden", failures);
         await navigator.Context.CloseAsync();
 
         var admin = await server.NewPageAsync();

@@ -69,20 +69,34 @@ internal static class Ui
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 
-    /// <summary>Today in London, as the server's clock (real time at start) sees it.</summary>
-    public static DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).DateTime);
+    /// <summary>How far the tests have moved the server's workflow clock (the tests of the collection run one at a time).</summary>
+    public static TimeSpan ClockOffset { get; private set; }
+
+    /// <summary>Today in London, as the server's workflow clock sees it (real time plus what the tests moved it by).</summary>
+    public static DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow + ClockOffset, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).DateTime);
+
+    /// <summary>Moves the server's workflow clock (POST /api/testing/clock as the admin) and keeps <see cref="Today"/> in step.</summary>
+    public static async Task AdvanceClockAsync(BrowserServer server, TimeSpan by)
+    {
+        using var api = await server.ApiAsync(BrowserServer.Admin);
+        var response = await api.PostAsJsonAsync("/api/testing/clock", new { advanceBy = System.Xml.XmlConvert.ToString(by) });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /api/testing/clock answered {(int)response.StatusCode}: {body}");
+        // System.Text.Json writes a TimeSpan in the constant ("c") format, e.g. 7.01:00:00.
+        ClockOffset = TimeSpan.ParseExact(JsonNode.Parse(body)!["offset"]!.GetValue<string>(), "c", CultureInfo.InvariantCulture);
+    }
 
     public static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Creates an eligible referral through POST /api/referrals as the demo referrer; returns its id.</summary>
-    public static async Task<string> CreateReferralAsync(BrowserServer server, string prisonNumber, string site)
+    public static async Task<string> CreateReferralAsync(BrowserServer server, string prisonNumber, string site, int releaseInDays = 30)
     {
         using var api = await server.ApiAsync(BrowserServer.Referrer);
         var response = await api.PostAsJsonAsync("/api/referrals", new
         {
             person = new { givenName = "Sam", familyName = "Example", dateOfBirth = "1990-05-17", prisonNumber },
             site,
-            releaseDate = Iso(Today.AddDays(30)),
+            releaseDate = Iso(Today.AddDays(releaseInDays)),
             releaseType = "ConditionalRelease",
             referralSource = "PrisonHealthcare",
             healthNeeds = MentalHealth,
