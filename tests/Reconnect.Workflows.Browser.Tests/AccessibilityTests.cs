@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Reconnect.Workflows.Browser.Tests;
@@ -14,41 +13,31 @@ public sealed class AccessibilityTests(BrowserServer server)
 
         var anonymous = await server.NewPageAsync();
         await anonymous.GotoAsync("/login");
-        await CheckAsync(anonymous, "login", failures);
+        await Ui.CheckAxeAsync(anonymous, "login", failures);
         await anonymous.Context.CloseAsync();
 
         var navigator = await server.NewPageAsync();
         await Ui.SignInAsync(navigator, BrowserServer.NavigatorLeeds, "/inbox");
-        await CheckAsync(navigator, "inbox", failures);
+        await Ui.CheckAxeAsync(navigator, "inbox", failures);
         // A page the role does not give: the cookie sends the navigator to /forbidden.
         await navigator.GotoAsync("/dashboard");
         await navigator.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/forbidden");
         await Ui.InteractiveAsync(navigator);
-        await CheckAsync(navigator, "forbidden", failures);
+        await Ui.CheckAxeAsync(navigator, "forbidden", failures);
         await navigator.Context.CloseAsync();
 
         var admin = await server.NewPageAsync();
         await Ui.SignInAsync(admin, BrowserServer.Admin, "/referrals");
         await admin.Locator("table").First.WaitForAsync();
-        await CheckAsync(admin, "referrals", failures);
+        await Ui.CheckAxeAsync(admin, "referrals", failures);
         await Ui.GotoAsync(admin, "/referrals/new");
         await admin.Locator("#referral-submit").WaitForAsync();
-        await CheckAsync(admin, "referral-new", failures);
+        await Ui.CheckAxeAsync(admin, "referral-new", failures);
         await Ui.GotoAsync(admin, $"/referrals/{referralId}");
         await admin.GetByText("C2002AX").First.WaitForAsync();
-        await CheckAsync(admin, "referral-case", failures);
+        await Ui.CheckAxeAsync(admin, "referral-case", failures);
         await admin.Context.CloseAsync();
 
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
-    }
-
-    private static async Task CheckAsync(IPage page, string name, List<string> failures)
-    {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await Ui.ScreenshotAsync(page, name);
-        var result = await page.RunAxe();
-        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
-            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
-                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
     }
 }

@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Reconnect.Workflows.Browser.Tests;
@@ -14,25 +13,15 @@ public sealed class DesignerAccessibilityTests(BrowserServer server)
         var page = await DesignerTests.WidePageAsync(server);
         await Ui.SignInAsync(page, DesignerTests.Manager, "/designer");
         await page.Locator("#definitions-table").WaitForAsync();
-        await CheckAsync(page, "designer-list-axe", failures);
+        await Ui.CheckAxeAsync(page, "designer-list-axe", failures);
 
         await Ui.GotoAsync(page, "/designer/reconnect-referral-pathway");
         await page.Locator(".rw-node").Nth(62).WaitForAsync();
         await page.SelectOptionAsync("#goto-activity", "firstContact");
         await page.Locator("#properties[data-activity-id='firstContact']").WaitForAsync();
-        await CheckAsync(page, "designer-editor-axe", failures);
+        await Ui.CheckAxeAsync(page, "designer-editor-axe", failures);
         await page.Context.CloseAsync();
 
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
-    }
-
-    private static async Task CheckAsync(IPage page, string name, List<string> failures)
-    {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await Ui.ScreenshotAsync(page, name);
-        var result = await page.RunAxe();
-        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
-            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
-                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
     }
 }

@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Reconnect.Workflows.Browser.Tests;
@@ -17,27 +16,17 @@ public sealed class InstancesAccessibilityTests(BrowserServer server)
         var page = await server.NewPageAsync();
         await Ui.SignInAsync(page, InstancesTests.Manager, "/instances");
         await page.Locator("#instances-table").WaitForAsync();
-        await CheckAsync(page, "instances", failures);
+        await Ui.CheckAxeAsync(page, "instances", failures);
 
         await Ui.GotoAsync(page, $"/instances/{instanceId}");
         await page.Locator("g.diagram-node[data-state='waiting']").First.WaitForAsync();
-        await CheckAsync(page, "instance-viewer-axe", failures);
+        await Ui.CheckAxeAsync(page, "instance-viewer-axe", failures);
         // The confirmation too: it is where a keyboard user's focus goes next.
         await page.Locator("#instance-cancel").ClickAsync();
         await page.Locator("#confirm-cancel").WaitForAsync();
-        await CheckAsync(page, "instance-confirm-cancel", failures);
+        await Ui.CheckAxeAsync(page, "instance-confirm-cancel", failures);
         await page.Context.CloseAsync();
 
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
-    }
-
-    private static async Task CheckAsync(IPage page, string name, List<string> failures)
-    {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await Ui.ScreenshotAsync(page, name);
-        var result = await page.RunAxe();
-        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
-            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
-                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -27,13 +26,13 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
         var scheduler = await server.NewPageAsync();
         await Ui.SignInAsync(scheduler, SchedulesTests.Scheduler, "/schedules");
         await scheduler.Locator("#schedules-table").WaitForAsync();
-        await CheckAsync(scheduler, "schedules", failures);
+        await Ui.CheckAxeAsync(scheduler, "schedules", failures);
         await scheduler.Locator("#retime-daily-follow-up-check").ClickAsync();
         await Expect(scheduler.Locator("#cron-next-times li")).ToHaveCountAsync(5);
-        await CheckAsync(scheduler, "schedules-cron-editor", failures);
+        await Ui.CheckAxeAsync(scheduler, "schedules-cron-editor", failures);
         await scheduler.Locator("#cron-input").FillAsync("not a cron");
         await Expect(scheduler.Locator("#cron-error")).ToBeVisibleAsync();
-        await CheckAsync(scheduler, "schedules-cron-editor-error", failures);
+        await Ui.CheckAxeAsync(scheduler, "schedules-cron-editor-error", failures);
         await scheduler.Context.CloseAsync();
 
         var manager = await server.NewPageAsync();
@@ -44,7 +43,7 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
         await Ui.InteractiveAsync(manager);
         await Expect(manager.Locator("#open-chart svg").First).ToBeVisibleAsync();
         await Expect(manager.Locator("#engagement-chart svg").First).ToBeVisibleAsync();
-        await CheckAsync(manager, "dashboard", failures);
+        await Ui.CheckAxeAsync(manager, "dashboard", failures);
         await manager.Context.CloseAsync();
 
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
@@ -63,15 +62,5 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
             consent = new { given = true },
         });
         Assert.True(response.IsSuccessStatusCode, $"POST /api/referrals answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    private static async Task CheckAsync(IPage page, string name, List<string> failures)
-    {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await Ui.ScreenshotAsync(page, name);
-        var result = await page.RunAxe();
-        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
-            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
-                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Reconnect.Workflows.Browser.Tests;
@@ -60,6 +61,17 @@ internal static class Ui
     {
         var log = Logs.GetOrCreateValue(page);
         lock (log) return [.. log];
+    }
+
+    /// <summary>Runs axe-core on the page as it is (after a screenshot of it) and adds each serious or critical violation to <paramref name="failures"/>.</summary>
+    public static async Task CheckAxeAsync(IPage page, string name, List<string> failures)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await ScreenshotAsync(page, name);
+        var result = await page.RunAxe();
+        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+            failures.Add($"{name}: {violation.Id} ({violation.Impact}) {violation.Help}: " +
+                         string.Join("; ", violation.Nodes.Take(5).Select(n => n.Html)));
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

@@ -80,7 +80,8 @@ public sealed class ServerMemoryScenario : IScenario
             if (n > viaApi)
             {
                 var cloning = Stopwatch.StartNew();
-                await SqliteCloner.CloneWaitingInstanceAsync(cs, source, "m0", n - viaApi, "c");
+                await using (var connection = ServerNode.Open("Sqlite", cs))
+                    await Reconnect.Workflows.Testing.SqliteInstanceCloner.CloneWaitingInstanceAsync(connection, source, "m0", n - viaApi, "c");
                 log.WriteLine($"    {Format.Count(n - viaApi)} more: SQL copies of m0 (own ids and correlation ids c1…), made in {cloning.Elapsed.TotalSeconds:F0} s");
             }
             var waiting = await ServerNode.ScalarAsync("Sqlite", cs, """SELECT COUNT(*) FROM "WorkflowInstances" WHERE "Status" = 'Suspended'""");

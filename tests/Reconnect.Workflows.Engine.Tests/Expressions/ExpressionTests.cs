@@ -4,23 +4,9 @@ namespace Reconnect.Workflows.Engine.Tests.Expressions;
 
 public class ExpressionTests
 {
-    private sealed class Context : IExpressionContext
-    {
-        public Dictionary<string, JsonNode?> Variables { get; } = new();
-        public IEnumerable<string> VariableNames => Variables.Keys;
-        public bool TryGetVariable(string name, out JsonNode? value) => Variables.TryGetValue(name, out value);
-        public void SetVariable(string name, JsonNode? value) => Variables[name] = value;
-        public JsonObject Input { get; init; } = [];
-        public string InstanceId => "i-1";
-        public string? CorrelationId => "c-1";
-        public DateTimeOffset Now { get; init; } = new(2027, 3, 28, 12, 0, 0, TimeSpan.Zero); // the day BST starts
-        public JsonNode? LastResult => null;
-        public JsonNode? GetOutput(string activityIdOrName) => null;
-    }
-
     private static readonly ExpressionEvaluator Evaluator = new(new JavaScriptOptions { Timeout = TimeSpan.FromMilliseconds(500), MaxStatements = 100_000, MemoryLimitBytes = 8 * 1024 * 1024 });
 
-    private static JsonNode? Eval(Expression e, Context? c = null) => Evaluator.Evaluate(e, c ?? new Context());
+    private static JsonNode? Eval(Expression e, TestExpressionContext? c = null) => Evaluator.Evaluate(e, c ?? new TestExpressionContext());
 
     [Fact]
     public void Literal_ReturnsValue() => Assert.Equal("hi", Eval(Lit("hi"))!.GetValue<string>());
@@ -31,7 +17,7 @@ public class ExpressionTests
     [Fact]
     public void Variable_ReadsVariable()
     {
-        var c = new Context();
+        var c = new TestExpressionContext();
         c.Variables["X"] = 5;
         Assert.Equal(5, Eval(Expression.OfVariable("X"), c)!.GetValue<int>());
     }
@@ -43,7 +29,7 @@ public class ExpressionTests
     [Fact]
     public void JavaScript_Accessors_ReadAndWriteVariablesAndInputs()
     {
-        var c = new Context { Input = new JsonObject { ["Message"] = "hello" } };
+        var c = new TestExpressionContext { Input = new JsonObject { ["Message"] = "hello" } };
         c.Variables["Counter"] = 1;
         var result = Eval(Js("setCounter(getCounter() + 1); setVariable('Other', 'x'); variables.Third = 3; getMessage() + ' ' + getInput('Message').length"), c);
         Assert.Equal("hello 5", result!.GetValue<string>());
@@ -110,7 +96,7 @@ public class ExpressionTests
     [Fact]
     public void Liquid_RendersVariablesAndInput()
     {
-        var c = new Context { Input = new JsonObject { ["site"] = "LEI" } };
+        var c = new TestExpressionContext { Input = new JsonObject { ["site"] = "LEI" } };
         c.Variables["ReleaseDate"] = "2027-02-01";
         Assert.Equal("Release 2027-02-01 at LEI (2027-02-01)",
             Eval(Liquid("Release {{ Variables.ReleaseDate }} at {{ Input.site }} ({{ ReleaseDate }})"), c)!.GetValue<string>());

@@ -5,30 +5,16 @@ namespace Reconnect.Workflows.Engine.Tests.Expressions;
 /// <summary>Templates that would run for seconds or allocate without end fail fast with a message naming the limit.</summary>
 public class LiquidLimitsTests
 {
-    private sealed class Context : IExpressionContext
-    {
-        public Dictionary<string, JsonNode?> Variables { get; } = new();
-        public IEnumerable<string> VariableNames => Variables.Keys;
-        public bool TryGetVariable(string name, out JsonNode? value) => Variables.TryGetValue(name, out value);
-        public void SetVariable(string name, JsonNode? value) => Variables[name] = value;
-        public JsonObject Input { get; init; } = [];
-        public string InstanceId => "i-1";
-        public string? CorrelationId => "c-1";
-        public DateTimeOffset Now { get; init; } = new(2027, 1, 5, 12, 0, 0, TimeSpan.Zero);
-        public JsonNode? LastResult => null;
-        public JsonNode? GetOutput(string activityIdOrName) => null;
-    }
+    private static string Render(string template, TestExpressionContext? context = null, LiquidLimits? limits = null) =>
+        new LiquidEvaluator(limits).Render(template, context ?? new TestExpressionContext());
 
-    private static string Render(string template, Context? context = null, LiquidLimits? limits = null) =>
-        new LiquidEvaluator(limits).Render(template, context ?? new Context());
-
-    private static string Refused(string template, Context? context = null, LiquidLimits? limits = null) =>
+    private static string Refused(string template, TestExpressionContext? context = null, LiquidLimits? limits = null) =>
         Assert.Throws<ExpressionException>(() => Render(template, context, limits)).Message;
 
     [Fact]
     public void Range_FromVariable_WithinLimit_Renders()
     {
-        var context = new Context();
+        var context = new TestExpressionContext();
         context.Variables["n"] = 5;
         Assert.Equal("12345", Render("{% for i in (1..Variables.n) %}{{ i }}{% endfor %}", context));
     }
@@ -36,7 +22,7 @@ public class LiquidLimitsTests
     [Fact]
     public void Range_FromVariable_OverLimit_IsRefusedBeforeItIsBuilt()
     {
-        var context = new Context();
+        var context = new TestExpressionContext();
         context.Variables["n"] = 100_000_000;
         Assert.Contains("range (1..100000000) is longer than 10,000", Refused("{% for i in (1..Variables.n) %}{% endfor %}", context));
     }
@@ -52,7 +38,7 @@ public class LiquidLimitsTests
     [Fact]
     public void Range_OutsideALoop_IsBoundedToo()
     {
-        var context = new Context();
+        var context = new TestExpressionContext();
         context.Variables["n"] = 50_000;
         Assert.Contains("longer than", Refused("{% assign r = (1..Variables.n) %}{{ r | size }}", context));
     }
@@ -85,7 +71,7 @@ public class LiquidLimitsTests
     [Fact]
     public void Output_OfAHugeVariable_StopsAtTheOutputLimit()
     {
-        var context = new Context();
+        var context = new TestExpressionContext();
         context.Variables["big"] = new string('x', 2_000_000);
         Assert.Contains("wrote more than 1,000,000 characters", Refused("{{ Variables.big }}", context));
     }
@@ -93,7 +79,7 @@ public class LiquidLimitsTests
     [Fact]
     public void Output_WithinLimits_IsUnchanged()
     {
-        var context = new Context();
+        var context = new TestExpressionContext();
         context.Variables["name"] = "Leeds & York <north>";
         Assert.Equal("Leeds & York <north>: 3 x 2", Render("{{ Variables.name }}: {{ 'a,b,c' | split: ',' | size }} x {{ 'xx' | size }}", context));
     }
@@ -107,6 +93,6 @@ public class LiquidLimitsTests
     {
         var evaluator = new LiquidEvaluator(new LiquidLimits { MaxOutputLength = 15 });
         for (var i = 0; i < 3; i++)
-            Assert.Equal("0123456789", evaluator.Render("{% for i in (0..9) %}{{ i }}{% endfor %}", new Context()));
+            Assert.Equal("0123456789", evaluator.Render("{% for i in (0..9) %}{{ i }}{% endfor %}", new TestExpressionContext()));
     }
 }

@@ -1,16 +1,20 @@
-namespace Reconnect.Workflows.Bench.Engines;
+using System.Data.Common;
 
-/// <summary>Many waiting instances in seconds: SQL copies of one made through the API (same as the reliability tests).</summary>
-public static class SqliteCloner
+namespace Reconnect.Workflows.Testing;
+
+/// <summary>
+/// Many waiting instances in seconds, for the memory test and the memory bench: SQL copies of one made through the API.
+/// (Linked into the server tests and the bench.)
+/// </summary>
+public static class SqliteInstanceCloner
 {
     /// <summary>
     /// SQLite: <paramref name="copies"/> copies of one waiting instance (its row, bookmarks and journal) in one
     /// transaction, each with its own ids (the source's ids with <c>-0000001</c>… appended, inside the JSON too) and
     /// correlation id <paramref name="prefix"/>1…: real waiting instances that an event resumes, made in seconds instead of minutes.
     /// </summary>
-    public static async Task CloneWaitingInstanceAsync(string connectionString, string sourceId, string sourceCorrelation, int copies, string prefix)
+    public static async Task CloneWaitingInstanceAsync(DbConnection connection, string sourceId, string sourceCorrelation, int copies, string prefix)
     {
-        await using var connection = ServerNode.Open("Sqlite", connectionString);
         var bookmarkIds = new List<string>();
         await using (var read = connection.CreateCommand())
         {
