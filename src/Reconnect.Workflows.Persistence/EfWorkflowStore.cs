@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Runtime;
@@ -17,7 +18,8 @@ namespace Reconnect.Workflows.Persistence;
 public sealed class EfWorkflowStore(
     IDbContextFactory<ReconnectDbContext> contexts,
     IEnumerable<IEffectWriter> effectWriters,
-    IEnumerable<ITaskCommitListener>? taskListeners = null)
+    IEnumerable<ITaskCommitListener>? taskListeners = null,
+    ILogger<EfWorkflowStore>? logger = null)
     : IWorkflowDefinitionStore, IWorkflowInstanceStore, ITaskStore
 {
     // Versions are immutable once saved for running (a draft re-saved is evicted below), so parsed definitions are cached by version id.
@@ -275,8 +277,9 @@ public sealed class EfWorkflowStore(
                 listener.TasksCommitted(tasks);
             }
 #pragma warning disable CA1031 // a notification is best-effort; the step it reports has committed
-            catch (Exception)
+            catch (Exception ex)
             {
+                logger?.LogWarning(ex, "Task-commit listener {Listener} failed; the step had committed and stands", listener.GetType().Name);
             }
 #pragma warning restore CA1031
         }

@@ -12,7 +12,7 @@ namespace Reconnect.Workflows.Server.Tasks;
 /// on the same node) immediate, the poll bounds the rest.
 /// </para>
 /// </summary>
-public sealed class TaskNotifications : ITaskCommitListener
+public sealed class TaskNotifications(ILogger<TaskNotifications>? logger = null) : ITaskCommitListener
 {
     private readonly Lock _gate = new();
     private ImmutableHandlers _handlers = ImmutableHandlers.Empty;
@@ -41,8 +41,9 @@ public sealed class TaskNotifications : ITaskCommitListener
                 handler(tasks);
             }
 #pragma warning disable CA1031 // one broken subscriber must not keep the news from the others
-            catch (Exception)
+            catch (Exception ex)
             {
+                logger?.LogWarning(ex, "An inbox subscriber failed on news of {Count} new tasks; the others were told", tasks.Count);
             }
 #pragma warning restore CA1031
         }

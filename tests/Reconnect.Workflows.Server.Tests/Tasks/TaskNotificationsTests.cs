@@ -60,7 +60,8 @@ public class TaskNotificationsTests
     [Fact]
     public void Subscribe_DisposeUnsubscribes_AndABrokenHandlerDoesNotStopTheOthers()
     {
-        var notifications = new TaskNotifications();
+        var logger = new WarningCounter();
+        var notifications = new TaskNotifications(logger);
         var got = 0;
         var broken = notifications.Subscribe(_ => throw new InvalidOperationException("broken"));
         var counting = notifications.Subscribe(tasks => got += tasks.Count);
@@ -68,6 +69,7 @@ public class TaskNotificationsTests
 
         notifications.TasksCommitted([new("t1", "LEI", null, TaskAssigneeRoles.Navigator, null)]);
         Assert.Equal(1, got);
+        Assert.Equal(1, logger.Warnings); // the broken handler is logged, not swallowed
 
         counting.Dispose();
         counting.Dispose();
@@ -75,5 +77,16 @@ public class TaskNotificationsTests
         Assert.Equal(0, notifications.SubscriberCount);
         notifications.TasksCommitted([new("t2", "LEI", null, TaskAssigneeRoles.Navigator, null)]);
         Assert.Equal(1, got);
+    }
+
+    private sealed class WarningCounter : Microsoft.Extensions.Logging.ILogger<TaskNotifications>
+    {
+        public int Warnings { get; private set; }
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning && exception is not null) Warnings++;
+        }
     }
 }
