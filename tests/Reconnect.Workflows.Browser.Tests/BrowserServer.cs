@@ -86,6 +86,13 @@ public sealed class BrowserServer : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await WaitHealthyAsync(TimeSpan.FromSeconds(90));
+        // The first render of a page and of the framework script are slow on a cold server; pay for them here, not
+        // inside the first test's 20 s browser timeout.
+        using (var warm = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(1) })
+        {
+            (await warm.GetAsync("/login")).EnsureSuccessStatusCode();
+            (await warm.GetAsync("/_framework/blazor.web.js")).EnsureSuccessStatusCode();
+        }
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

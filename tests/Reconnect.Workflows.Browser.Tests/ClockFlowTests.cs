@@ -17,12 +17,7 @@ public sealed class ClockFlowTests(BrowserServer server)
         var rows = page.Locator("#inbox-table tbody tr").Filter(new() { Has = page.Locator($"a[href='/referrals/{referralId}']") });
         await Expect(rows.First).ToContainTextAsync("First contact");
 
-        await rows.First.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog);
-        await dialog.Locator("#complete-outcome").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "Engaged", Exact = true }).ClickAsync();
-        await dialog.Locator("#complete-submit").ClickAsync();
-        await Expect(dialog).ToHaveCountAsync(0);
+        await Ui.CompleteTaskAsync(page, rows.First, "First contact", "Engaged");
         await Expect(rows.Filter(new() { HasText = "Needs assessment and support plan" })).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         Assert.Equal(0, await rows.Filter(new() { HasText = "Confirm release-day arrangements" }).CountAsync());
 

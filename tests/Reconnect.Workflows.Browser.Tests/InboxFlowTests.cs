@@ -19,13 +19,7 @@ public sealed class InboxFlowTests(BrowserServer server)
         await Expect(row.First).ToContainTextAsync("First contact");
         Assert.Equal(1, await row.CountAsync());
 
-        await row.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog);
-        await Expect(dialog).ToContainTextAsync("Complete: First contact");
-        await dialog.Locator("#complete-outcome").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "Engaged", Exact = true }).ClickAsync();
-        await dialog.Locator("#complete-submit").ClickAsync();
-        await Expect(dialog).ToHaveCountAsync(0);
+        await Ui.CompleteTaskAsync(page, row, "First contact", "Engaged");
 
         // The pathway moves on in the engine; the inbox reloads once after completing, so look again until it is there.
         var next = page.Locator("#inbox-table tbody tr").Filter(new() { Has = page.Locator($"a[href='/referrals/{referralId}']") });

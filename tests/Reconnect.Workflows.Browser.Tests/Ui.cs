@@ -22,6 +22,18 @@ internal static class Ui
         await InteractiveAsync(page);
     }
 
+    /// <summary>Completes the task <paramref name="title"/> of an inbox row through the dialog with <paramref name="outcome"/>; returns once the dialog has closed.</summary>
+    public static async Task CompleteTaskAsync(IPage page, ILocator row, string title, string outcome)
+    {
+        await row.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("Complete: " + title);
+        await dialog.Locator("#complete-outcome").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = outcome, Exact = true }).ClickAsync();
+        await dialog.Locator("#complete-submit").ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+    }
+
     public static async Task GotoAsync(IPage page, string path)
     {
         await page.GotoAsync(path);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Server.Components;
@@ -9,26 +8,8 @@ using Reconnect.Workflows.Server.Tests.Infrastructure;
 namespace Reconnect.Workflows.Server.Tests.Ui;
 
 /// <summary>/dashboard and /schedules through the real server: who gets them, and where <c>/</c> sends each role.</summary>
-public partial class DashboardAndSchedulesHostTests
+public class DashboardAndSchedulesHostTests
 {
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
-
-    private static async Task<HttpClient> SignedInAsync(ReconnectApp app, string email)
-    {
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var page = await browser.GetStringAsync("/login");
-        var response = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value),
-            ["Email"] = email,
-            ["Password"] = ReconnectApp.Password,
-            ["ReturnUrl"] = "/",
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return browser;
-    }
-
     [Fact]
     public async Task Home_SendsEachRoleToItsPage_AndThePagesAnswerTheirRolesOnly()
     {
@@ -43,20 +24,20 @@ public partial class DashboardAndSchedulesHostTests
         };
         foreach (var (email, home) in expected)
         {
-            var browser = await SignedInAsync(app, email);
+            var browser = await UiHostTests.SignedInBrowserAsync(app, email);
             var response = await browser.GetAsync("/");
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.Equal(home, new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath);
         }
 
-        var scheduler = await SignedInAsync(app, ReconnectApp.Scheduler);
+        var scheduler = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Scheduler);
         var schedules = await scheduler.GetStringAsync("/schedules");
         Assert.Contains("daily-follow-up-check", schedules);
         Assert.Contains("timer-dispatcher", schedules);
         Assert.Contains("Run now", schedules);
         Assert.Equal("/forbidden", (await scheduler.GetAsync("/dashboard")).Headers.Location!.AbsolutePath);
 
-        var manager = await SignedInAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
         var dashboard = await manager.GetStringAsync("/dashboard");
         Assert.Contains("Open referrals by site and stage", dashboard);
         Assert.Contains("engagement-table", dashboard);
@@ -64,7 +45,7 @@ public partial class DashboardAndSchedulesHostTests
         Assert.Contains("daily-follow-up-check", managerSchedules);
         Assert.DoesNotContain("Run now", managerSchedules);
 
-        var navigator = await SignedInAsync(app, ReconnectApp.NavigatorLeeds);
+        var navigator = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.NavigatorLeeds);
         Assert.Equal("/forbidden", (await navigator.GetAsync("/dashboard")).Headers.Location!.AbsolutePath);
         Assert.Equal("/forbidden", (await navigator.GetAsync("/schedules")).Headers.Location!.AbsolutePath);
         var anonymous = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

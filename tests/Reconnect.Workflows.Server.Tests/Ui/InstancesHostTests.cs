@@ -22,13 +22,6 @@ public class InstancesHostTests
         return (app, created.ReferralId, created.WorkflowInstanceId);
     }
 
-    private static async Task<HttpClient> SignedInAsync(ReconnectApp app, string email)
-    {
-        var browser = UiHostTests.Browser(app);
-        Assert.Equal(HttpStatusCode.Redirect, (await UiHostTests.SignInAsync(browser, email, ReconnectApp.Password)).StatusCode);
-        return browser;
-    }
-
     [Theory]
     [InlineData(ReconnectApp.Manager, true)]
     [InlineData(ReconnectApp.Admin, true)]
@@ -37,7 +30,7 @@ public class InstancesHostTests
     {
         var (app, _, instanceId) = await StartWithReferralAsync();
         await using var _ = app;
-        var browser = await SignedInAsync(app, email);
+        var browser = await UiHostTests.SignedInBrowserAsync(app, email);
 
         var list = await browser.GetAsync("/instances");
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
@@ -66,7 +59,7 @@ public class InstancesHostTests
     {
         var (app, _, instanceId) = await StartWithReferralAsync();
         await using var _ = app;
-        var browser = await SignedInAsync(app, email);
+        var browser = await UiHostTests.SignedInBrowserAsync(app, email);
 
         foreach (var path in new[] { "/instances", $"/instances/{instanceId}" })
         {
@@ -94,13 +87,13 @@ public class InstancesHostTests
         var (app, referralId, instanceId) = await StartWithReferralAsync();
         await using var _ = app;
 
-        var manager = await SignedInAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
         var managerCase = await manager.GetStringAsync($"/referrals/{referralId}");
         Assert.Contains($"href=\"/instances/{instanceId}\"", managerCase);
         var viewer = await manager.GetStringAsync($"/instances/{instanceId}");
         Assert.Contains($"href=\"/referrals/{referralId}\"", viewer);
 
-        var navigator = await SignedInAsync(app, ReconnectApp.NavigatorLeeds);
+        var navigator = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.NavigatorLeeds);
         var navigatorCase = await navigator.GetStringAsync($"/referrals/{referralId}");
         Assert.Contains("First contact", navigatorCase);
         Assert.DoesNotContain("/instances/", navigatorCase);
@@ -110,7 +103,7 @@ public class InstancesHostTests
     public async Task UnknownInstance_SaysSo()
     {
         await using var app = await ReconnectApp.StartAsync();
-        var manager = await SignedInAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
         var response = await manager.GetAsync("/instances/no-such-instance");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("There is no workflow instance &#x27;no-such-instance&#x27;.", await response.Content.ReadAsStringAsync());
@@ -125,7 +118,7 @@ public class InstancesHostTests
         var instanceId = (await kit.ReferralAsync(referralId)).WorkflowInstanceId;
         var due = await kit.TimerDueAsync(referralId, "weekBefore");
 
-        var manager = await SignedInAsync(kit.App, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(kit.App, ReconnectApp.Manager);
         var html = System.Net.WebUtility.HtmlDecode(await manager.GetStringAsync($"/instances/{instanceId}"));
         Assert.Contains("data-activity-id=\"weekBefore\" data-state=\"waiting\"", html);
         Assert.Contains("data-activity-id=\"assessment\" data-state=\"waiting\"", html);
@@ -142,7 +135,7 @@ public class InstancesHostTests
         await api.CreateAndPublishAsync(Kit.FaultingFlow("faulty"));
         var instanceId = (await api.StartAsync("faulty"))["id"].Str();
 
-        var manager = await SignedInAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
         var list = await manager.GetStringAsync("/instances?status=Faulted");
         Assert.Contains($"data-instance-id=\"{instanceId}\"", list);
 

@@ -31,6 +31,14 @@ public partial class UiHostTests
         }));
     }
 
+    /// <summary>A cookie-holding client signed in through the form as <paramref name="email"/> (the demo password).</summary>
+    internal static async Task<HttpClient> SignedInBrowserAsync(ReconnectApp app, string email)
+    {
+        var browser = Browser(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, email, ReconnectApp.Password)).StatusCode);
+        return browser;
+    }
+
     [Fact]
     public async Task Login_Get_Returns200HtmlWithTheForm()
     {

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,27 +13,8 @@ using Reconnect.Workflows.Server.Tests.Infrastructure;
 namespace Reconnect.Workflows.Server.Tests.Ui.Designer;
 
 /// <summary>The designer's pages and operations in the real server: who gets in, and that a change made there is what the API serves.</summary>
-public partial class DesignerHostTests
+public class DesignerHostTests
 {
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
-
-    private static async Task<HttpClient> SignedInBrowserAsync(ReconnectApp app, string email)
-    {
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var page = await browser.GetStringAsync("/login");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        var response = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["Email"] = email,
-            ["Password"] = ReconnectApp.Password,
-            ["ReturnUrl"] = "/",
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return browser;
-    }
-
     [Fact]
     public async Task DesignerPages_ForManagersAndAdmins_NotForNavigators_AndAnonymousGoToLogin()
     {
@@ -45,17 +25,17 @@ public partial class DesignerHostTests
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         Assert.Equal("/login", redirect.Headers.Location!.AbsolutePath);
 
-        var manager = await SignedInBrowserAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
         var list = await manager.GetStringAsync("/designer");
         Assert.Contains("RECONNECT referral pathway", list); // the list is rendered on the server, as the API lists it
         Assert.Contains("href=\"/designer/reconnect-referral-pathway\"", list);
         Assert.Contains("href=\"/designer\"", list); // the navigation link
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/designer/reconnect-referral-pathway")).StatusCode);
 
-        var admin = await SignedInBrowserAsync(app, ReconnectApp.Admin);
+        var admin = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Admin);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/designer")).StatusCode);
 
-        var navigator = await SignedInBrowserAsync(app, ReconnectApp.NavigatorLeeds);
+        var navigator = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.NavigatorLeeds);
         var forbidden = await navigator.GetAsync("/designer/reconnect-referral-pathway");
         Assert.Equal(HttpStatusCode.Redirect, forbidden.StatusCode);
         Assert.Equal("/forbidden", forbidden.Headers.Location!.AbsolutePath);
@@ -68,7 +48,7 @@ public partial class DesignerHostTests
         // The canvas used to be prerendered: its disposal (JavaScript interop, which prerendering has not) aborted the
         // response now and then once several pages were rendered at the same time.
         await using var app = await ReconnectApp.StartAsync(workflowsFolder: ReconnectApp.RepositoryWorkflows);
-        var manager = await SignedInBrowserAsync(app, ReconnectApp.Manager);
+        var manager = await UiHostTests.SignedInBrowserAsync(app, ReconnectApp.Manager);
 
         var pages = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => manager.GetStringAsync("/designer/reconnect-referral-pathway")));
 
