@@ -78,6 +78,10 @@ public sealed class ActivityContext : IExpressionContext
 
     public string NewId() => _step.Runner.NewId();
 
+    /// <summary>Stops other activities of the flowchart: their queued work, bookmarks and tasks (cancelled with <paramref name="reason"/>).</summary>
+    public void CancelActivities(IReadOnlySet<string> activityIds, string reason) =>
+        (_step.Run ?? throw new InvalidOperationException("No flowchart is running.")).Cancel(activityIds, reason);
+
     public void AddEffect(WorkflowEffect effect) => _step.Result.Effects.Add(effect);
 
     /// <summary>A WriteLine: a <c>log</c> line in the journal.</summary>

@@ -14,5 +14,6 @@ public static class BuiltInActivities
         new SetVariableActivity(), new WriteLineActivity(), new CorrelateActivity(),
         new DelayActivity(), new StartAtActivity(), new TimerActivity(), new CronActivity(),
         new EventActivity(), new PublishEventActivity(), new RunTaskActivity(),
+        new CancelActivitiesActivity(),
     ];
 }

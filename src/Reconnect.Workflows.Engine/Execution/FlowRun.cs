@@ -234,18 +234,24 @@ internal sealed class FlowRun(StepContext step)
     }
 
     /// <summary>WaitAny fired: what is still active upstream on the other branches is cancelled.</summary>
-    private void CancelAncestors(CompiledNode join)
+    private void CancelAncestors(CompiledNode join) =>
+        Cancel(join.Ancestors, $"join '{join.Node.Label}' continued on another branch");
+
+    /// <summary>
+    /// Stops the given activities wherever they are: queued work is dropped, their bookmarks removed (tasks behind them
+    /// cancelled with <paramref name="reason"/>) and half-counted joins at them forgotten, so they can run afresh later.
+    /// </summary>
+    public void Cancel(IReadOnlySet<string> activityIds, string reason)
     {
-        var ancestors = join.Ancestors;
         for (var item = _queue.First; item is not null;)
         {
             var next = item.Next;
-            if (ancestors.Contains(item.Value.ActivityId)) _queue.Remove(item);
+            if (activityIds.Contains(item.Value.ActivityId)) _queue.Remove(item);
             item = next;
         }
-        foreach (var bookmark in State.Bookmarks.Where(b => ancestors.Contains(b.ActivityId)).ToList())
-            RemoveBookmark(bookmark, $"join '{join.Node.Label}' continued on another branch");
-        foreach (var ancestor in ancestors) Flow.Visits.Remove(ancestor);
+        foreach (var bookmark in State.Bookmarks.Where(b => activityIds.Contains(b.ActivityId)).ToList())
+            RemoveBookmark(bookmark, reason);
+        foreach (var id in activityIds) Flow.Visits.Remove(id);
     }
 
     public void RemoveAllBookmarks(string reason)

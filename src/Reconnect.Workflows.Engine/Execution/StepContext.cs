@@ -15,6 +15,9 @@ internal sealed class StepContext(WorkflowRunner runner, CompiledWorkflow workfl
     public string? TriggerActivityId { get; set; }
     public bool VariablesChanged { get; private set; }
 
+    /// <summary>The flowchart run of this step (set once it exists), for activities that stop other activities.</summary>
+    public FlowRun? Run { get; set; }
+
     public void SetVariable(string name, JsonNode? value)
     {
         var declared = Workflow.Definition.Variables.FirstOrDefault(v => v.Name == name);

@@ -66,6 +66,7 @@ public sealed class WorkflowRunner
         var result = new StepResult { Outcome = StepOutcome.Applied, State = s };
         var step = new StepContext(this, workflow, s, now, result);
         var run = new FlowRun(step);
+        step.Run = run;
 
         switch (stimulus)
         {

@@ -46,3 +46,9 @@ public static class ReferralEvents
 
     public static readonly IReadOnlyList<string> All = [ReleaseDateChanged, Released, RecalledToCustody, Transferred, ConsentWithdrawn];
 }
+
+/// <summary>The person's actual release date became known (or was corrected): set it on the referral, with a history line.</summary>
+public sealed record ReleaseRecordedEffect(string ReferralId, DateOnly Date, string? Source) : WorkflowEffect;
+
+/// <summary>A line in the referral's history written by the pathway.</summary>
+public sealed record ReferralHistoryEffect(string ReferralId, string Kind, string Text) : WorkflowEffect;

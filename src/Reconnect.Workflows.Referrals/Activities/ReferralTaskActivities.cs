@@ -127,7 +127,7 @@ public static class ReferralActivities
     public static IEnumerable<IActivity> All() =>
     [
         new AssignNavigatorActivity(), new SetStageActivity(), new CloseReferralActivity(), new QueryReferralsActivity(),
-        new NavigatorTaskActivity(), new ManagerTaskActivity(),
+        new NavigatorTaskActivity(), new ManagerTaskActivity(), new RecordReleaseActivity(), new RecordHistoryActivity(),
     ];
 
     /// <summary>The built-in Elsa activities plus the referral domain's.</summary>

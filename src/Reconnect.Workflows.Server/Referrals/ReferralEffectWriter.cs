@@ -52,6 +52,15 @@ public sealed class ReferralEffectWriter : IEffectWriter
                     History(db, closing.Id, state.UpdatedAt, "closed", $"Closed: {close.Reason}", null, null);
                 }
                 return true;
+            case ReleaseRecordedEffect release:
+                await RecordReleaseAsync(db, state, release, cancellationToken);
+                return true;
+            case ReferralHistoryEffect line:
+                History(db, line.ReferralId, state.UpdatedAt, line.Kind, line.Text, null, null);
+                return true;
+            case CancelTaskEffect cancel:
+                await NoteCancelledTaskAsync(db, state, cancel, cancellationToken);
+                return false; // the core writer marks the task cancelled
             case RunCheckEffect check:
                 var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
                 // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
@@ -109,8 +118,8 @@ public sealed class ReferralEffectWriter : IEffectWriter
                 break;
             case ReferralEvents.Released:
                 var on = Date(recorded.Payload?["date"]) ?? LondonTime.ToLondonDate(recorded.At);
-                referral.ReleasedOn = on;
-                referral.ReleaseDate ??= on;
+                // The first release known; a correction is the pathway's to record (Reconnect.RecordRelease), with its history line.
+                if (referral.ReleasedOn is null) await ReleaseKnownAsync(db, referral, on, recorded.At, cancellationToken);
                 summary = $"Released on {Format(on)}";
                 break;
             case ReferralEvents.Transferred:
@@ -129,6 +138,54 @@ public sealed class ReferralEffectWriter : IEffectWriter
         referral.UpdatedAt = recorded.At;
         History(db, referral.Id, recorded.At, "event", summary, new JsonObject { ["event"] = recorded.EventName }, recorded.By);
     }
+
+    private static async Task RecordReleaseAsync(ReconnectDbContext db, WorkflowState state, ReleaseRecordedEffect release, CancellationToken cancellationToken)
+    {
+        var referral = await db.Referrals.FindAsync([release.ReferralId], cancellationToken)
+            ?? throw new InvalidOperationException("The referral of a release is gone.");
+        var previous = referral.ReleasedOn;
+        if (previous == release.Date) return; // already known (the released event's own line says so)
+        await ReleaseKnownAsync(db, referral, release.Date, state.UpdatedAt, cancellationToken);
+        var summary = previous is { } before
+            ? $"Release date corrected from {Words(before)} to {Words(release.Date)}"
+            : $"Released on {Words(release.Date)}" + (release.Source is { Length: > 0 } source ? $" ({source})" : "");
+        History(db, referral.Id, state.UpdatedAt, "released", summary,
+            new JsonObject { ["releasedOn"] = Format(release.Date), ["previous"] = previous is { } p ? Format(p) : null, ["source"] = release.Source }, null);
+    }
+
+    /// <summary>
+    /// The actual release on the row; a "Confirm release" task the daily check raised for this referral is answered by
+    /// it, so it is cancelled rather than left for a navigator to confirm what is known.
+    /// </summary>
+    private static async Task ReleaseKnownAsync(ReconnectDbContext db, ReferralRecord referral, DateOnly on, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        referral.ReleasedOn = on;
+        referral.ReleaseDate ??= on;
+        referral.UpdatedAt = at;
+        var asked = await db.Tasks
+            .Where(t => t.SubjectId == referral.Id && t.ActivityId == ReferralChecks.ConfirmUnconfirmedReleases
+                && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
+            .ToListAsync(cancellationToken);
+        foreach (var task in asked)
+        {
+            task.Status = TaskStatuses.Cancelled;
+            task.Notes ??= $"The release on {Words(on)} was recorded.";
+        }
+    }
+
+    /// <summary>
+    /// A referral task the pathway stopped (the person was released, a follow-up restarted) gets a history line with the
+    /// reason; tasks left open when the referral closes do not — the closing line says why.
+    /// </summary>
+    private static async Task NoteCancelledTaskAsync(ReconnectDbContext db, WorkflowState state, CancelTaskEffect cancel, CancellationToken cancellationToken)
+    {
+        if (cancel.Reason is null || cancel.Reason == WorkflowFinishedReason || state.CorrelationId is null) return;
+        var task = await db.Tasks.FindAsync([cancel.TaskId], cancellationToken);
+        if (task is null || task.SubjectId != state.CorrelationId || task.Status is not (TaskStatuses.Open or TaskStatuses.Claimed)) return;
+        History(db, task.SubjectId, state.UpdatedAt, "task-cancelled", $"Cancelled: {task.Title}. {cancel.Reason}", new JsonObject { ["taskId"] = task.Id }, null);
+    }
+
+    private const string WorkflowFinishedReason = "workflow finished";
 
     /// <summary>The navigator at the site with the fewest open tasks (ties: the earliest account), or none: the site's queue.</summary>
     private static async Task AssignAsync(ReconnectDbContext db, WorkflowState state, AssignNavigatorEffect assign, CancellationToken cancellationToken)
@@ -210,4 +267,6 @@ public sealed class ReferralEffectWriter : IEffectWriter
         ValueConverter.ToText(node) is { } text && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
 
     private static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Words(DateOnly date) => date.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 }

@@ -113,7 +113,7 @@ public class ValidationTests
         [
             "Elsa.Start", "Elsa.Finish", "Elsa.End", "Elsa.FlowDecision", "Elsa.FlowSwitch", "Elsa.FlowFork", "Elsa.FlowJoin",
             "Elsa.SetVariable", "Elsa.WriteLine", "Elsa.Delay", "Elsa.StartAt", "Elsa.Timer", "Elsa.Cron", "Elsa.Event",
-            "Elsa.PublishEvent", "Elsa.Correlate", "Elsa.RunTask",
+            "Elsa.PublishEvent", "Elsa.Correlate", "Elsa.RunTask", "Reconnect.CancelActivities",
         ];
         Assert.Equal(expected.Order(), registry.Descriptors.Select(d => d.Type).Order());
         Assert.All(registry.Descriptors, d => Assert.False(string.IsNullOrEmpty(d.Category)));
