@@ -11,7 +11,7 @@ namespace Reconnect.Workflows.Server.Tests.Pathway;
 /// <summary>The daily follow-up check (workflows/daily-follow-up-check.json) run by triggering its schedule.</summary>
 public class DailyCheckTests
 {
-    private static async Task RunCheckAsync(HttpClient scheduler)
+    internal static async Task RunCheckAsync(HttpClient scheduler)
     {
         var before = (await SchedulingKit.RunsAsync(scheduler, SchedulingKit.DailyCheck)).Count;
         var response = await scheduler.PostAsync($"/api/schedules/{SchedulingKit.DailyCheck}/trigger", null);

@@ -176,6 +176,24 @@ internal sealed class PathwayKit : IAsyncDisposable
         return await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.Status).SingleAsync();
     }
 
+    /// <summary>A workflow variable of the referral's pathway instance, as text (dates are YYYY-MM-DD).</summary>
+    public async Task<string?> VariableAsync(string referralId, string name)
+    {
+        var instanceId = (await ReferralAsync(referralId)).WorkflowInstanceId;
+        await using var db = await DbAsync();
+        var json = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.StateJson).SingleAsync();
+        var value = StateSerializer.Deserialize(json).Variables.GetValueOrDefault(name);
+        return value?.ToString();
+    }
+
+    /// <summary>Sends an event the service must refuse, and returns the refusal.</summary>
+    public async Task<ReferralEventResult> SendRefusedAsync(string referralId, string eventName, JsonObject? payload = null)
+    {
+        var result = await Referrals.SendEventAsync(referralId, eventName, payload ?? [], "tester");
+        Assert.IsNotType<ReferralEventResult.Applied>(result);
+        return result;
+    }
+
     public async Task<string> UserIdAsync(string email) =>
         (await App.Service<UserManager<ApplicationUser>>().FindByEmailAsync(email))?.Id ?? throw new InvalidOperationException("No user " + email);
 
