@@ -190,6 +190,43 @@ public class PathwayHttpTests
         Assert.Equal("Closed", (await users.Navigator.GetReferralAsync(id))["stage"].Str());
     }
 
+    /// <summary>Issue 15: an early release recorded through the API moves the case at once, from the actual date.</summary>
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData(PathwayKit.Postgres)]
+    public async Task PathwayHttp_EarlyRelease_PostReleaseAtOnceFollowUpsFromTheActualDate(string provider)
+    {
+        await using var users = await Users.StartAsync(provider);
+        var today = users.App.Today();
+        var id = (await users.Referrer.CreateReferralAsync(Body(today, PrisonNumber(4), releaseDate: today.AddDays(30))))["id"].Str();
+        await users.CompleteAsync(await users.InboxTaskAsync(id, "First contact"), "Engaged");
+        var assessmentId = (await users.InboxTaskAsync(id, "Needs assessment and support plan"))["id"].Str();
+
+        var answer = await (await users.Navigator.EventAsync(id, "released", new JsonObject { ["date"] = D(today) })).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("PostRelease", answer["stage"].Str());
+        var referral = await users.Navigator.GetReferralAsync(id);
+        Assert.Equal(("PostRelease", D(today)), (referral["stage"].Str(), referral["releasedOn"].Str()));
+        Assert.Empty(referral["openTasks"]!.AsArray());
+        var timers = referral["timers"]!.AsArray().Select(t => t!["activityId"].Str()).ToList();
+        Assert.Contains("followUp2Timer", timers);
+        Assert.Contains("supportEnds", timers);
+        Assert.DoesNotContain("weekBefore", timers);
+        Assert.DoesNotContain("releaseDay", timers);
+        Assert.Contains(referral["history"]!.AsArray(), h => h!["kind"].Str() == "task-cancelled"
+            && h["summary"].Str() == "Cancelled: Needs assessment and support plan. The person was released: pre-release work is no longer needed.");
+        var cancelled = await (await users.Navigator.GetAsync($"/api/tasks/{assessmentId}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Cancelled", cancelled["status"].Str());
+
+        // A second release message is a correction, not lost: the listener waits again.
+        var again = await (await users.Navigator.EventAsync(id, "released", new JsonObject { ["date"] = D(today.AddDays(-1)) })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("PostRelease", again["stage"].Str());
+        Assert.Equal(D(today.AddDays(-1)), (await users.Navigator.GetReferralAsync(id))["releasedOn"].Str());
+
+        await users.ClockToAsync(today.AddDays(1), 10); // release (corrected) + 2 days, 09:00
+        Assert.Equal(D(today.AddDays(3)), (await users.InboxTaskAsync(id, "Follow-up check (release + 2 days)"))["dueDate"].Str());
+    }
+
     /// <summary>The pathway's users, each signed in with a bearer token: referrer, Leeds navigator, manager, admin (the test clock).</summary>
     private sealed class Users(ReconnectApp app, HttpClient referrer, HttpClient navigator, HttpClient manager, HttpClient admin) : IAsyncDisposable
     {
