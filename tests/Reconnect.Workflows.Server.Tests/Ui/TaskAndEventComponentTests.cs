@@ -49,8 +49,8 @@ public class TaskAndEventComponentTests : MudTestContext
     [Theory]
     [InlineData("Triage", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
     [InlineData("PreRelease", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
-    [InlineData("Triage", "2026-01-05", new[] { "recalled-to-custody", "consent-withdrawn" })]
-    [InlineData("PostRelease", "2026-01-05", new[] { "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("Triage", "2026-01-05", new[] { "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
+    [InlineData("PostRelease", "2026-01-05", new[] { "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
     [InlineData("Closed", null, new string[0])]
     public void EventButtons_ShowTheEventsTheStageTakes(string stage, string? releasedOn, string[] expected)
     {
@@ -64,6 +64,18 @@ public class TaskAndEventComponentTests : MudTestContext
         Assert.Equal(expected.Order(), shown.Order());
         if (expected.Length == 0) Assert.Contains("takes no events", cut.Find("#no-events").TextContent);
         foreach (var button in cut.FindAll("button")) Assert.False(string.IsNullOrWhiteSpace(button.TextContent));
+    }
+
+    [Fact]
+    public void Released_AfterRelease_OffersACorrectionOfTheDate()
+    {
+        var before = Render<ReferralEventButtons>(p => p.Add(b => b.Stage, "PreRelease")
+            .Add(b => b.Send, (_, _) => Task.FromResult<ReferralEventResult>(new ReferralEventResult.Applied("PostRelease"))));
+        Assert.Equal("Confirm released", before.Find("#event-released").TextContent.Trim());
+        var after = Render<ReferralEventButtons>(p => p.Add(b => b.Stage, "PostRelease").Add(b => b.ReleasedOn, new DateOnly(2026, 1, 5))
+            .Add(b => b.Send, (_, _) => Task.FromResult<ReferralEventResult>(new ReferralEventResult.Applied("PostRelease"))));
+        Assert.Equal("Correct the release date", after.Find("#event-released").TextContent.Trim());
+        Assert.Contains("released on 2026-01-05", after.Find("#referral-events").TextContent);
     }
 
     [Fact]
