@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace Reconnect.Workflows.Browser.Tests;
 
 /// <summary>
-/// The pathway designer in a real browser: a manager opens the referral pathway (63 activities), moves a node with the
+/// The pathway designer in a real browser: a manager opens the referral pathway (78 activities), moves a node with the
 /// mouse, adds a follow-up timer and a navigator task from the palette, sets their properties (a script error shows as
 /// it is typed), connects them by dragging from a port, validates, publishes, and sees the new version — and the API
 /// agrees.
@@ -35,10 +35,10 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         await page.ClickAsync($"#definitions-table tr[data-definition-id='{Pathway}'] a");
         await Ui.InteractiveAsync(page);
         await page.Locator(".rw-node").Nth(62).WaitForAsync();
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('.diagram-link path').length >= 77");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.diagram-link path').length >= 101");
         watch.Stop();
-        output.WriteLine($"designer: 63 activities and 77 links rendered {watch.ElapsedMilliseconds} ms after the click");
-        Assert.Equal(63, await page.Locator(".rw-node").CountAsync());
+        output.WriteLine($"designer: 78 activities and 101 links rendered {watch.ElapsedMilliseconds} ms after the click");
+        Assert.Equal(78, await page.Locator(".rw-node").CountAsync());
         await Ui.ScreenshotAsync(page, "designer-pathway");
 
         // Move a node with the mouse (the canvas is fitted, so nodes are small: drag by its title).
@@ -66,7 +66,7 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         await page.Locator("#properties[data-activity-id='writeLine1']").WaitForAsync();
         await page.Keyboard.PressAsync("Delete");
         await dropped.WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        Assert.Equal(63, await page.Locator(".rw-node").CountAsync());
+        Assert.Equal(78, await page.Locator(".rw-node").CountAsync());
 
         // A follow-up timer from the palette (the keyboard path: its Add button), then its properties.
         await page.ClickAsync("button[aria-label='Add Delay to the canvas']");

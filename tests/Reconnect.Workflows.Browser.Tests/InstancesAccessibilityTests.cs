@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Reconnect.Workflows.Browser.Tests;
 
-/// <summary>axe-core on the instance list and the viewer (with its 63-activity diagram): no serious or critical violations.</summary>
+/// <summary>axe-core on the instance list and the viewer (with its 78-activity diagram): no serious or critical violations.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class InstancesAccessibilityTests(BrowserServer server)
 {

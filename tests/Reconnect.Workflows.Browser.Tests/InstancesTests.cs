@@ -65,7 +65,7 @@ public sealed class InstancesTests(BrowserServer server, ITestOutputHelper outpu
         await Expect(waiting).ToContainTextAsync("WAITING HERE");
         Assert.Equal("ran", await page.Locator("g.diagram-node[data-activity-id='fork']").GetAttributeAsync("data-state"));
         await Expect(page.Locator("#diagram-waiting")).ToContainTextAsync("First contact");
-        Assert.Equal(63, await page.Locator("g.diagram-node").CountAsync());
+        Assert.Equal(78, await page.Locator("g.diagram-node").CountAsync());
         // Its journal: started, the activities that ran, the task it created.
         var journal = page.Locator("#instance-journal tbody tr");
         await Expect(journal.First).ToContainTextAsync("started");
@@ -90,7 +90,7 @@ public sealed class InstancesTests(BrowserServer server, ITestOutputHelper outpu
         await Expect(page.Locator("#instance-cancel")).ToHaveCountAsync(0);
         await Ui.ScreenshotAsync(page, "instance-cancelled");
 
-        // How long the viewer takes to show the 63-activity diagram, from a fresh load (a figure for docs/ui.md, not a limit).
+        // How long the viewer takes to show the 78-activity diagram, from a fresh load (a figure for docs/ui.md, not a limit).
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await page.GotoAsync($"/instances/{instanceId}");
         await page.Locator("g.diagram-node[data-activity-id='firstContact']").WaitForAsync();

@@ -81,4 +81,43 @@ public class PathwaySimulationTests
         Assert.Contains("closeConsent", result.OfKind("activity-executed").Select(CliResult.ActivityId));
         Assert.Equal(new DateTimeOffset(2027, 1, 7, 9, 0, 0, TimeSpan.Zero), CliResult.At(result.Events[^1]));
     }
+
+    [Fact]
+    public async Task Simulate_ReleasedTwoWeeksEarly_FollowUpsFromTheActualDateAndNoReleaseDayTasks()
+    {
+        using var temp = new TempDirectory();
+        var answers = await AnswersAsync(temp, """
+            {"tasks": {"firstContact": "Engaged", "monthlyReview": "NeedsMet"},
+             "events": [{"after": "P14DT1H", "name": "released", "payload": {"date": "2027-01-18"}}]}
+            """);
+        var result = await Run("simulate", Pathway, "--start", "2027-01-04T09:00:00Z", "--correlation-id", "ref-4",
+            "--input", """{"referralId":"ref-4","site":"LEI","referralDate":"2027-01-04","releaseDate":"2027-02-03","releaseType":"HomeDetentionCurfew"}""",
+            "--answers", answers);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var titles = result.OfKind("task-created").Select(e => (string)e["detail"]!["title"]!).ToList();
+        Assert.DoesNotContain("Confirm release-day arrangements", titles);
+        Assert.DoesNotContain("Release-day support", titles);
+        var fired = result.OfKind("timer-fired").Where(e => CliResult.ActivityId(e)!.StartsWith("followUp", StringComparison.Ordinal)).Select(CliResult.At).ToList();
+        Assert.Equal([new DateTimeOffset(2027, 1, 20, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 25, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 8, 9, 0, 0, TimeSpan.Zero)], fired);
+        Assert.Contains("leavePreRelease", result.OfKind("activity-executed").Select(CliResult.ActivityId));
+    }
+
+    [Fact]
+    public async Task Simulate_ReleasedAWeekAfterReleaseDaySupport_FollowUpsStartAgain()
+    {
+        using var temp = new TempDirectory();
+        var answers = await AnswersAsync(temp, """
+            {"tasks": {"firstContact": "Engaged", "followUp2": "NotEngaged", "monthlyReview": "NeedsMet"},
+             "events": [{"after": "P37DT1H", "name": "released", "payload": {"date": "2027-02-10"}}]}
+            """);
+        var result = await Run("simulate", Pathway, "--start", "2027-01-04T09:00:00Z", "--correlation-id", "ref-5",
+            "--input", """{"referralId":"ref-5","site":"LEI","referralDate":"2027-01-04","releaseDate":"2027-02-03","releaseType":"ConditionalRelease"}""",
+            "--answers", answers);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var plusTwo = result.OfKind("timer-fired").Where(e => CliResult.ActivityId(e) == "followUp2Timer").Select(CliResult.At).ToList();
+        Assert.Equal([new DateTimeOffset(2027, 2, 5, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 12, 9, 0, 0, TimeSpan.Zero)], plusTwo);
+        var plusTwentyOne = result.OfKind("timer-fired").Single(e => CliResult.ActivityId(e) == "followUp21Timer");
+        Assert.Equal(new DateTimeOffset(2027, 3, 3, 9, 0, 0, TimeSpan.Zero), CliResult.At(plusTwentyOne));
+        Assert.Contains("restartFollowUps", result.OfKind("activity-executed").Select(CliResult.ActivityId));
+    }
 }

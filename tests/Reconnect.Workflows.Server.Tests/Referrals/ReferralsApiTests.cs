@@ -262,8 +262,11 @@ public class ReferralsApiTests
         var detail = await manager.GetReferralAsync(id);
         Assert.Equal(D(today), detail["releasedOn"].Str());
         Assert.Contains(detail["history"]!.AsArray(), h => h!["summary"].Str() == $"Released on {D(today)}");
-        // The released listener runs once: a second one is not listened for.
-        await (await manager.EventAsync(id, "released", new JsonObject { ["date"] = D(today) })).ProblemAsync(HttpStatusCode.Conflict);
+        // The released listener waits again: a second message corrects the date (docs/pathway.md, "The actual release").
+        await (await manager.EventAsync(id, "released", new JsonObject { ["date"] = D(today.AddDays(-1)) })).JsonAsync(HttpStatusCode.OK);
+        detail = await manager.GetReferralAsync(id);
+        Assert.Equal(D(today.AddDays(-1)), detail["releasedOn"].Str());
+        Assert.Contains(detail["history"]!.AsArray(), h => h!["kind"].Str() == "released" && h["summary"].Str()!.StartsWith("Release date corrected", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public class InstancesDiagramTests : MudTestContext
     public void Pathway_EveryActivityAndConnectionIsDrawn_AtItsDesignerPosition()
     {
         var pathway = Pathway();
-        Assert.Equal(63, pathway.Activities.Count);
+        Assert.Equal(78, pathway.Activities.Count);
         var cut = Render<WorkflowDiagramView>(p => p.Add(d => d.Definition, pathway).Add(d => d.TypeNames, TypeNames()));
 
         var svg = cut.Find("svg[role=img]");
@@ -60,7 +60,7 @@ public class InstancesDiagramTests : MudTestContext
         // Its title and description are what assistive technology reads for the image.
         var labelled = svg.GetAttribute("aria-labelledby")!.Split(' ');
         Assert.Contains("Flowchart of", cut.Find("#" + labelled[0]).TextContent);
-        Assert.Contains("63 activities and 77 connections", cut.Find("#" + labelled[1]).TextContent);
+        Assert.Contains("78 activities and 101 connections", cut.Find("#" + labelled[1]).TextContent);
 
         // Designer positions keep their order: start is left of setSite, the event listeners sit below the main line.
         var layout = DiagramLayout.For(pathway);
@@ -170,8 +170,8 @@ public class InstancesDiagramTests : MudTestContext
         var layout = DiagramLayout.For(pathway);
 
         Assert.True(layout.AutoLayout);
-        Assert.Equal(63, layout.Nodes.Count);
-        Assert.Equal(77, layout.Edges.Count);
+        Assert.Equal(78, layout.Nodes.Count);
+        Assert.Equal(101, layout.Edges.Count);
         AssertNoOverlaps(layout);
         var x = layout.Nodes.ToDictionary(n => n.Id, n => n.X);
         // Longest path: every line goes right except those that close one of the pathway's loops (second attempt after a
@@ -186,7 +186,7 @@ public class InstancesDiagramTests : MudTestContext
         Assert.All(backwards, b => Assert.Contains(b, loops));
 
         var cut = Render<WorkflowDiagramView>(p => p.Add(d => d.Definition, pathway));
-        Assert.Equal(63, cut.FindAll("g.diagram-node").Count);
+        Assert.Equal(78, cut.FindAll("g.diagram-node").Count);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public class DesignerDocumentTests
         var pathway = Pathway();
         var document = DesignerDocument.Load(pathway, Registry);
 
-        Assert.Equal(63, document.Nodes.Count());
+        Assert.Equal(78, document.Nodes.Count());
         Assert.Equal(pathway.Connections.Count, document.Links.Count());
         Assert.Empty(document.UndrawableConnections);
         foreach (var activity in pathway.Activities)
