@@ -1,4 +1,6 @@
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Serilog;
 
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();

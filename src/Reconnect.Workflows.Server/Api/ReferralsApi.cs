@@ -7,8 +7,11 @@ using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Referrals.Activities;
 using Reconnect.Workflows.Referrals.Model;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
+using Reconnect.Workflows.Application.Referrals;
 
 namespace Reconnect.Workflows.Server.Api;
 
@@ -242,12 +245,12 @@ public static class ReferralsApi
 
     /// <summary>One audit row for a referral read or change (also used by the UI's pages).</summary>
     internal static Task AuditAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock, string action, string referralId, JsonObject? detail) =>
-        Audit.WriteAsync(contexts, user, clock, action, AuditEntityType, referralId, detail);
+        AuditTrail.WriteAsync(contexts, user, clock, action, AuditEntityType, referralId, detail);
 
     /// <summary>A list read: one row naming the referral ids on the page (ids only) and the filters.</summary>
     internal static Task AuditListAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, ControllableTimeProvider clock,
         IEnumerable<string> ids, string? site, string? stage, int page) =>
-        Audit.WriteAsync(contexts, user, clock, "list", AuditEntityType, null, new JsonObject
+        AuditTrail.WriteAsync(contexts, user, clock, "list", AuditEntityType, null, new JsonObject
         {
             ["site"] = site, ["stage"] = stage, ["page"] = page, ["ids"] = new JsonArray([.. ids.Select(i => (JsonNode)i)]),
         });

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Scheduling;
 
 namespace Reconnect.Workflows.Server.Api;

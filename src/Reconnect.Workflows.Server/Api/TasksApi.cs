@@ -6,8 +6,11 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Server.Tasks;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
+using Reconnect.Workflows.Application.Tasks;
 
 namespace Reconnect.Workflows.Server.Api;
 
@@ -152,7 +155,7 @@ public static class TasksApi
         if (!done.Changed) return;
         var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
         if (outcome is not null) detail["outcome"] = outcome;
-        await Audit.WriteAsync(contexts, user, clock, action, Audit.Task, done.Task.Id, detail);
+        await AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Task, done.Task.Id, detail);
     }
 
     private static ProblemHttpResult NoTask(string id) => Problems.NotFound($"No task '{id}'.");

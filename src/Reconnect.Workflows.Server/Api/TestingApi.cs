@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 
 namespace Reconnect.Workflows.Server.Api;
 

@@ -11,7 +11,10 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Workflows;
 
 namespace Reconnect.Workflows.Server.Api;
@@ -61,7 +64,7 @@ public static class WorkflowDefinitionsApi
             .Select(d => new { d.DefinitionId, d.Version, d.Name, d.Description, d.IsPublished, d.CreatedAt, d.PublishedAt })
             .ToListAsync(cancellationToken);
         var lastChanges = await db.AuditEntries.AsNoTracking()
-            .Where(a => a.EntityType == Audit.Definition && a.EntityId != null)
+            .Where(a => a.EntityType == AuditTrail.Definition && a.EntityId != null)
             .GroupBy(a => a.EntityId!)
             .Select(g => new { Id = g.Key, At = g.Max(a => a.At) })
             .ToDictionaryAsync(x => x.Id, x => x.At, StringComparer.Ordinal, cancellationToken);
@@ -342,7 +345,7 @@ public static class WorkflowDefinitionsApi
         internal ILogger Logger => Loggers.CreateLogger(typeof(WorkflowDefinitionsApi).FullName!);
 
         public Task AuditAsync(string action, string definitionId, JsonObject? detail) =>
-            Audit.WriteAsync(Contexts, Http.User, Clock, action, Audit.Definition, definitionId, detail);
+            AuditTrail.WriteAsync(Contexts, Http.User, Clock, action, AuditTrail.Definition, definitionId, detail);
 
         /// <summary>
         /// After the change committed, so not with the request's token. A listener that fails is logged, not turned into an

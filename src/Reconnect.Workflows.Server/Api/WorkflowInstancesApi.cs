@@ -7,7 +7,10 @@ using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Workflows;
 
 namespace Reconnect.Workflows.Server.Api;
@@ -123,7 +126,7 @@ public static class WorkflowInstancesApi
         if (result.Status != ResumeStatus.Resumed || result.State is null)
             return Problems.Conflict(result.Message ?? "The instance could not be started; try again.");
         var id = result.State.Id;
-        await Audit.WriteAsync(contexts, user, clock, "start", Audit.Instance, id,
+        await AuditTrail.WriteAsync(contexts, user, clock, "start", AuditTrail.Instance, id,
             new JsonObject { ["definitionId"] = definition.DefinitionId, ["version"] = definition.Version });
         var detail = await LoadDetailAsync(contexts, id, CancellationToken.None);
         return TypedResults.Created($"{Base}/{id}", detail!);
@@ -163,7 +166,7 @@ public static class WorkflowInstancesApi
             case ResumeStatus.Conflict:
                 return new InstanceActionResult.Conflict(result.Message ?? "The instance kept changing; try again.");
         }
-        await Audit.WriteAsync(contexts, user, clock, action, Audit.Instance, id, new JsonObject { ["status"] = result.State!.Status.ToString() });
+        await AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Instance, id, new JsonObject { ["status"] = result.State!.Status.ToString() });
         return new InstanceActionResult.Applied((await LoadDetailAsync(contexts, id, CancellationToken.None))!);
     }
 
@@ -203,7 +206,7 @@ public static class WorkflowInstancesApi
             if (attempts < EventAttempts) await Task.Delay(EventRetryDelay, cancellationToken);
         }
         attempts = Math.Min(attempts, EventAttempts);
-        await Audit.WriteAsync(contexts, user, clock, "event", Audit.Event, eventName,
+        await AuditTrail.WriteAsync(contexts, user, clock, "event", AuditTrail.Event, eventName,
             new JsonObject { ["correlationId"] = correlationId, ["resumed"] = resumed });
         return TypedResults.Ok(new EventResponse(eventName, correlationId, resumed, attempts));
     }

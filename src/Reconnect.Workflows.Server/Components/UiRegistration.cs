@@ -22,9 +22,6 @@ public static class UiRegistration
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
-        // Live inbox: told of new tasks after their commit (EfWorkflowStore), on this node only (docs/ui.md).
-        services.AddSingleton<Tasks.TaskNotifications>();
-        services.AddSingleton<Persistence.ITaskCommitListener>(sp => sp.GetRequiredService<Tasks.TaskNotifications>());
         services.AddScoped<Designer.DesignerOperations>();
         services.Configure<AuthorizationOptions>(o => o.AddPolicy(SignedInPolicy, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)

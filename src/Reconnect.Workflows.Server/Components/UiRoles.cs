@@ -1,4 +1,5 @@
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 
 namespace Reconnect.Workflows.Server.Components;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Workflows;
 
 namespace Reconnect.Workflows.Server.Hosting;

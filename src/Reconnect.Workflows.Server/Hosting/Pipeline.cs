@@ -1,5 +1,6 @@
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Components;
 using Scalar.AspNetCore;
 using Serilog;

@@ -8,6 +8,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Workflows;
@@ -28,8 +29,8 @@ public static class ServiceRegistration
 
         services.AddReconnectClock();
         // Read when first needed: a host or test can still change configuration after registration.
-        // Before the core writer, so that it takes the referral tasks (their assignee follows the referral).
-        services.AddSingleton<IEffectWriter, Reconnect.Workflows.Server.Referrals.ReferralEffectWriter>();
+        // The use cases (before persistence: the referral writer takes referral tasks ahead of the core writer).
+        services.AddReconnectApplication();
         services.AddReconnectPersistence(sp =>
         {
             var (provider, connectionString) = sp.GetRequiredService<IConfiguration>().GetDatabase();
@@ -39,7 +40,6 @@ public static class ServiceRegistration
         services.AddReconnectAuth();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<WorkflowFileDeployer>();
-        services.AddSingleton<Reconnect.Workflows.Server.Referrals.ReferralService>();
         services.AddReconnectScheduling(configuration);
         services.AddReconnectUi();
         services.AddReconnectRateLimiting(configuration);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 
 namespace Reconnect.Workflows.Server.Scheduling;
 

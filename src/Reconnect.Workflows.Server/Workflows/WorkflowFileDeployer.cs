@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 
 namespace Reconnect.Workflows.Server.Workflows;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Scheduling;
 using static Reconnect.Workflows.Server.Tests.Pathway.PathwayKit;

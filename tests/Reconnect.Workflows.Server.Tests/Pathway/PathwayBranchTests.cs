@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using static Reconnect.Workflows.Server.Tests.Pathway.PathwayKit;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using static Reconnect.Workflows.Server.Tests.Pathway.PathwayKit;
 

@@ -1,7 +1,9 @@
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Referrals;

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using static Reconnect.Workflows.Server.Tests.Referrals.ReferralKit;

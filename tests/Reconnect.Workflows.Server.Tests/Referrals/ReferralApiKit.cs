@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Referrals.Model;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Referrals;

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using static Reconnect.Workflows.Server.Tests.Scheduling.SchedulingKit;

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using static Reconnect.Workflows.Server.Tests.Api.Kit;
 

@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 

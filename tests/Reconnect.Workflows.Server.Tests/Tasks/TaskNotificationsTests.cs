@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
-using Reconnect.Workflows.Server.Referrals;
-using Reconnect.Workflows.Server.Tasks;
+using Reconnect.Workflows.Application.Referrals;
+using Reconnect.Workflows.Application.Tasks;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 

@@ -1,7 +1,7 @@
 using Bunit;
 using MudBlazor;
 using Reconnect.Workflows.Server.Components.Shared;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;
 

@@ -7,8 +7,10 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Components.Pages;
 using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Server.Referrals;
-using Reconnect.Workflows.Server.Tasks;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
+using Reconnect.Workflows.Application.Referrals;
+using Reconnect.Workflows.Application.Tasks;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 

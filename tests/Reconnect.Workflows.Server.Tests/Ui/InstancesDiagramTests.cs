@@ -60,7 +60,7 @@ public class InstancesDiagramTests : MudTestContext
         // Its title and description are what assistive technology reads for the image.
         var labelled = svg.GetAttribute("aria-labelledby")!.Split(' ');
         Assert.Contains("Flowchart of", cut.Find("#" + labelled[0]).TextContent);
-        Assert.Contains("78 activities and 101 connections", cut.Find("#" + labelled[1]).TextContent);
+        Assert.Contains("78 activities and 100 connections", cut.Find("#" + labelled[1]).TextContent);
 
         // Designer positions keep their order: start is left of setSite, the event listeners sit below the main line.
         var layout = DiagramLayout.For(pathway);
@@ -171,15 +171,18 @@ public class InstancesDiagramTests : MudTestContext
 
         Assert.True(layout.AutoLayout);
         Assert.Equal(78, layout.Nodes.Count);
-        Assert.Equal(101, layout.Edges.Count);
+        Assert.Equal(100, layout.Edges.Count);
         AssertNoOverlaps(layout);
         var x = layout.Nodes.ToDictionary(n => n.Id, n => n.X);
         // Longest path: every line goes right except those that close one of the pathway's loops (second attempt after a
-        // manager's review, the monthly review, a changed release date or a transfer going back to listening).
+        // manager's review, the monthly review, a changed release date, a release or a transfer going back to listening).
         string[] loops =
         [
             "reviewUnable:KeepTrying -> secondAttempt:In", "monthlyReview:Continue -> monthlyWait:In", "approveExtension:Reject -> monthlyWait:In",
-            "extend:Done -> monthlyWait:In", "reassign:Done -> onTransferred:In", "newSupportUntil:Done -> onReleaseDateChanged:In",
+            "recordExtension:Done -> monthlyWait:In", "reassign:Done -> onTransferred:In",
+            "postponedReleaseDay:True -> onReleaseDateChanged:In", "postponedReleaseDay:False -> onReleaseDateChanged:In",
+            "releasedWhere:BeforeFirstContact -> onReleased:In", "releasedWhere:BeforeRelease -> onReleased:In",
+            "releasedWhere:LaterThanRecorded -> onReleased:In", "releasedWhere:Default -> onReleased:In",
         ];
         var backwards = pathway.Connections.Where(c => x[c.Target.Activity] <= x[c.Source.Activity]).Select(c => c.ToString()).ToList();
         Assert.Contains("monthlyReview:Continue -> monthlyWait:In", backwards);

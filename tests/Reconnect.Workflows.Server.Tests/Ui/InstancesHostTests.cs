@@ -1,7 +1,7 @@
 using System.Net;
 using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Tests.Api;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Pathway;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;

@@ -3,7 +3,7 @@ using Bunit;
 using Reconnect.Workflows.Referrals.Eligibility;
 using Reconnect.Workflows.Referrals.Model;
 using Reconnect.Workflows.Server.Components.Shared;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;
 

@@ -4,8 +4,8 @@ using Reconnect.Workflows.Referrals.Activities;
 using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Components.Pages;
 using Reconnect.Workflows.Server.Components.Shared;
-using Reconnect.Workflows.Server.Referrals;
-using TaskDto = Reconnect.Workflows.Server.Tasks.TaskDto;
+using Reconnect.Workflows.Application.Referrals;
+using TaskDto = Reconnect.Workflows.Application.Tasks.TaskDto;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Reconnect.Workflows.Server.Referrals;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 

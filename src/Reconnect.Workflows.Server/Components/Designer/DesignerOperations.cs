@@ -7,6 +7,8 @@ using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Workflows;
 
 namespace Reconnect.Workflows.Server.Components.Designer;
@@ -138,7 +140,7 @@ public sealed class DesignerOperations(
     }
 
     private Task AuditAsync(ClaimsPrincipal user, string action, string definitionId, int version) =>
-        Audit.WriteAsync(contexts, user, clock, action, Audit.Definition, definitionId, new JsonObject { ["version"] = version });
+        AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Definition, definitionId, new JsonObject { ["version"] = version });
 
     private async Task NotifyAsync(string definitionId)
     {

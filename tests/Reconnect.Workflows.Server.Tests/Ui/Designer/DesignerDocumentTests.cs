@@ -159,7 +159,7 @@ public class DesignerDocumentTests
         document.Connect(document.FindNode("firstContact")!, "Engaged", delay);
 
         var edited = document.ToDefinition();
-        Assert.Equal(65, edited.Activities.Count);
+        Assert.Equal(80, edited.Activities.Count);
         Assert.Equal((7000, 100), edited.FindActivity("delay1")!.Position);
         Assert.True(edited.FindActivity("navigatorTask1")!.Position!.Value.X > 7000);
         // Defaults from the descriptor: the task's outcomes and assignee rule.

@@ -21,7 +21,7 @@ public class DesignerValidationAndTestRunTests : MudTestContext
         // The test run panel's services; the clock says it is the morning of 4 January 2027 in London.
         Services.AddSingleton(Registry);
         Services.AddSingleton(Evaluator);
-        Services.AddSingleton(new Reconnect.Workflows.Server.Hosting.ControllableTimeProvider(
+        Services.AddSingleton(new Reconnect.Workflows.Application.Time.ControllableTimeProvider(
             new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2027-01-04T08:00:00Z"))));
     }
 

@@ -5,9 +5,9 @@ using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Referrals.Eligibility;
-using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Referrals;
 
 /// <summary>What a caller may see of referrals (SPEC §8): managers and admins everything, a navigator their site's, a referrer the status of their own.</summary>
 public enum ReferralScope

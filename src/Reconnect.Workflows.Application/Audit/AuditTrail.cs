@@ -4,13 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 
-namespace Reconnect.Workflows.Server.Api;
+namespace Reconnect.Workflows.Application.Audit;
 
 /// <summary>
 /// Who changed what (SPEC §8): one AuditEntries row per change, written once the change has committed. The detail holds
 /// ids and counts only — never workflow input, event payloads or anything about a person.
 /// </summary>
-internal static class Audit
+public static class AuditTrail
 {
     public const string Definition = "WorkflowDefinition";
     public const string Instance = "WorkflowInstance";

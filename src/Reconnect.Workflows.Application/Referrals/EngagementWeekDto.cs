@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Referrals;
 
 /// <summary>
 /// One week of the 21-day engagement measure by week of release: referrals released from <see cref="WeekStarting"/>

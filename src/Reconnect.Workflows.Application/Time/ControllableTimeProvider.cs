@@ -1,4 +1,4 @@
-namespace Reconnect.Workflows.Server.Hosting;
+namespace Reconnect.Workflows.Application.Time;
 
 /// <summary>
 /// The workflow clock: the system clock plus an offset an admin can move forward when <c>Testing:ClockControl</c> is on

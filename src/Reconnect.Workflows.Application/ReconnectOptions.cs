@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Reconnect.Workflows.Server.Hosting;
+namespace Reconnect.Workflows.Application;
 
 /// <summary><c>Reconnect</c> section: sites and where the pathway files are.</summary>
 public sealed class ReconnectOptions

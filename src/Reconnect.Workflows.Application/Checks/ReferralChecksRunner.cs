@@ -7,9 +7,9 @@ using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Referrals.Activities;
-using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Checks;
 
 /// <summary>
 /// The daily follow-up check's work (SPEC §3), inside the check step's transaction: mark overdue tasks; a manager task

@@ -9,9 +9,10 @@ using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Referrals.Activities;
 using Reconnect.Workflows.Referrals.Eligibility;
 using Reconnect.Workflows.Referrals.Model;
-using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application;
+using Reconnect.Workflows.Application.Time;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Referrals;
 
 public abstract record CreateReferralResult
 {

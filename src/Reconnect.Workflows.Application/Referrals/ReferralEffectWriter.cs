@@ -9,9 +9,10 @@ using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Referrals.Activities;
 using Reconnect.Workflows.Referrals.Model;
-using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Application.Checks;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Referrals;
 
 /// <summary>
 /// The referral domain's rows, written inside the step's transaction: the referral itself, its history, navigator
@@ -64,7 +65,7 @@ public sealed class ReferralEffectWriter : IEffectWriter
             case RunCheckEffect check:
                 var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
                 // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
-                Scheduling.ScheduleRunTally.Current?.Add(check.Check, touched);
+                ScheduleRunTally.Current?.Add(check.Check, touched);
                 return true;
             case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
                 await CreateReferralTaskAsync(db, state, task, cancellationToken);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence.Tasks;
 
-namespace Reconnect.Workflows.Server.Tasks;
+namespace Reconnect.Workflows.Application.Tasks;
 
 /// <summary>
 /// A task as the inbox shows it (SPEC §7). <c>assignee</c> is always written (null = the queue's); <c>dueDate</c> is

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Reconnect.Workflows.Server.Scheduling;
+namespace Reconnect.Workflows.Application.Checks;
 
 /// <summary>
 /// What a schedule's run did inside the steps it caused, for its <c>ScheduleRuns</c> row: the daily follow-up check's

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Reconnect.Workflows.Server.Referrals;
+namespace Reconnect.Workflows.Application.Referrals;
 
 // Shapes of the referral API (SPEC §7; docs/referrals.md). Dates are DateOnly (YYYY-MM-DD), instants DateTimeOffset.
 // The server leaves null fields out; fields a client tests for null are marked JsonIgnoreCondition.Never.

@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
-using Reconnect.Workflows.Server.Auth;
-using Reconnect.Workflows.Server.Hosting;
+using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Application.Time;
 
-namespace Reconnect.Workflows.Server.Tasks;
+namespace Reconnect.Workflows.Application.Tasks;
 
 public abstract record TaskChange
 {
@@ -29,16 +29,6 @@ public abstract record TaskChange
 public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, WorkflowRuntime runtime, ControllableTimeProvider clock)
 {
     public const int MaxNotesLength = 4000;
-
-    /// <summary>Bound per request by minimal APIs from the request's services, so it needs no registration of its own.</summary>
-    public static ValueTask<TaskWork?> BindAsync(HttpContext context)
-    {
-        var services = context.RequestServices;
-        return ValueTask.FromResult<TaskWork?>(new TaskWork(
-            services.GetRequiredService<IDbContextFactory<ReconnectDbContext>>(),
-            services.GetRequiredService<WorkflowRuntime>(),
-            services.GetRequiredService<ControllableTimeProvider>()));
-    }
 
     /// <summary>The viewer for a signed-in user with a task role (a navigator's site from their account), or null.</summary>
     public async Task<TaskViewer?> ViewerAsync(ClaimsPrincipal user, CancellationToken cancellationToken)

@@ -1,7 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
 
-namespace Reconnect.Workflows.Server.Tasks;
+namespace Reconnect.Workflows.Application.Tasks;
 
 /// <summary>
 /// In-process news of new tasks, for open inboxes (docs/ui.md, "Live inbox"). <see cref="EfWorkflowStore"/> tells it about
