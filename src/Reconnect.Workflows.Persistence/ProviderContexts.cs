@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Reconnect.Workflows.Persistence;
@@ -11,6 +13,12 @@ public sealed class SqliteReconnectDbContext(DbContextOptions<SqliteReconnectDbC
     {
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        LondonDates.MapForSqlite(builder, this.GetService<IRelationalTypeMappingSource>());
     }
 }
 
@@ -25,6 +33,12 @@ public sealed class PostgresReconnectDbContext(DbContextOptions<PostgresReconnec
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcConverter>();
     }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        LondonDates.MapForPostgres(builder, this.GetService<IRelationalTypeMappingSource>());
+    }
 }
 
 public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconnectDbContext> options) : ReconnectDbContext(options)
@@ -34,6 +48,7 @@ public sealed class SqlServerReconnectDbContext(DbContextOptions<SqlServerReconn
         base.OnModelCreating(builder);
         // SQL Server's unique index admits one NULL only: filter closed referrals out.
         builder.Entity<Entities.ReferralRecord>().HasIndex(x => x.OpenPrisonNumber).IsUnique().HasFilter("[OpenPrisonNumber] IS NOT NULL");
+        LondonDates.MapForSqlServer(builder, this.GetService<IRelationalTypeMappingSource>());
     }
 }
 

@@ -13,13 +13,14 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
     [Fact]
     public async Task SchedulesAndDashboard_HaveNoSeriousOrCriticalAxeViolations()
     {
-        // Open referrals at two sites; two released already (their planned dates passed), so the weekly line has points.
+        // Open referrals at three sites; two released already (their planned dates passed), one of them 25 days ago: its
+        // 21 days are over, so it counts in the 21-day measure and the weekly line has a point.
         using (var api = await server.ApiAsync(BrowserServer.Referrer)) // one sign-in: sign-ins are rate-limited per address
         {
             await CreateAsync(api, "F6001AX", "LEI", Ui.Today.AddDays(30));
             await CreateAsync(api, "F6002AX", "NHI", Ui.Today.AddDays(20));
             await CreateAsync(api, "F6003AX", "WEI", Ui.Today.AddDays(-3));
-            await CreateAsync(api, "F6004AX", "LEI", Ui.Today.AddDays(-17));
+            await CreateAsync(api, "F6004AX", "LEI", Ui.Today.AddDays(-25));
         }
         var failures = new List<string>();
 

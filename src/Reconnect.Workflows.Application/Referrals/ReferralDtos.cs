@@ -100,7 +100,11 @@ public sealed record EngagementMeasureDto(
     DateOnly To,
     int Numerator,
     int Denominator,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Share);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Share,
+    NationalReferenceDto National);
+
+/// <summary>The national figure beside ours: England's rate for <see cref="Period"/>, the target, and where they come from.</summary>
+public sealed record NationalReferenceDto(double Rate, string Period, double Target, string Source);
 
 public sealed record MeasuresDto(
     DateTimeOffset AsOf,

@@ -128,23 +128,46 @@ public static class ReferralQueries
             .ToListAsync(cancellationToken);
         var overdueList = overdue.OrderBy(x => x.Site ?? "", StringComparer.Ordinal).Select(x => new SiteCount(x.Site, x.Count)).ToList();
 
-        var released = Released(db, today, from, to);
-        var denominator = await released.CountAsync(cancellationToken);
-        var numerator = await released.CountAsync(EngagedWithin21Days(db), cancellationToken);
+        var counted = InEngagementMeasure(db, today, from, to);
+        var denominator = await counted.CountAsync(cancellationToken);
+        var numerator = await counted.CountAsync(EngagedWithin21Days(db), cancellationToken);
 
         return new MeasuresDto(now, open.Sum(x => x.Count), openList,
             new OverdueTasksDto(overdue.Sum(x => x.Count), overdueList),
-            new EngagementMeasureDto(from, to, numerator, denominator, denominator == 0 ? null : Math.Round((double)numerator / denominator, 4)));
+            new EngagementMeasureDto(from, to, numerator, denominator, denominator == 0 ? null : Math.Round((double)numerator / denominator, 4),
+                EngagementMeasure.National));
     }
 
     /// <summary>
-    /// Released in [from, to]: the confirmed release date, or the planned one once it has passed with no release
-    /// recorded (closed referrals included: they were released). The denominator of the 21-day measure.
+    /// The denominator of the 21-day measure (docs/referrals.md, "The 21-day measure"), one SQL predicate for
+    /// <see cref="MeasuresAsync"/> and <see cref="EngagementByWeekAsync"/>. The release date is <c>ReleasedOn</c>, or the
+    /// planned <c>ReleaseDate</c> once passed with no release recorded (the pathway runs from it; an unrecorded release
+    /// must not drop out of the figure). A referral counts when released in [from, to] and
+    /// <list type="bullet">
+    /// <item>open on its release date: closed before it (declined, ineligible, …) it was never ours to engage after release;</item>
+    /// <item>its 21 days are over (release + 21 ≤ today), or its 21-day check is already answered: otherwise the current
+    /// weeks would read low with people who still have time, and counting only early successes would flatter them;</item>
+    /// <item>not closed recalled, consent withdrawn or out of area before release + 21: not in our community for the 21 days.</item>
+    /// </list>
+    /// Closure dates are <c>ClosedAt</c>'s London date, worked out in SQL (<see cref="LondonDates"/>).
     /// </summary>
-    private static IQueryable<ReferralRecord> Released(ReconnectDbContext db, DateOnly today, DateOnly from, DateOnly to) =>
-        db.Referrals.AsNoTracking().Where(r =>
-            (r.ReleasedOn != null && r.ReleasedOn >= from && r.ReleasedOn <= to)
-            || (r.ReleasedOn == null && r.ReleaseDate != null && r.ReleaseDate <= today && r.ReleaseDate >= from && r.ReleaseDate <= to));
+    internal static IQueryable<ReferralRecord> InEngagementMeasure(ReconnectDbContext db, DateOnly today, DateOnly from, DateOnly to)
+    {
+        var windowOverBy = today.AddDays(-EngagementMeasure.Days);
+        return db.Referrals.AsNoTracking().Where(r =>
+            // Released in the period.
+            ((r.ReleasedOn != null && r.ReleasedOn >= from && r.ReleasedOn <= to)
+             || (r.ReleasedOn == null && r.ReleaseDate != null && r.ReleaseDate <= today && r.ReleaseDate >= from && r.ReleaseDate <= to))
+            // Open on the release date.
+            && (r.ClosedAt == null || LondonDates.LondonDate(r.ClosedAt.Value) >= (r.ReleasedOn ?? r.ReleaseDate))
+            // The 21 days are over, or the check is answered (any outcome).
+            && ((r.ReleasedOn ?? r.ReleaseDate) <= windowOverBy
+                || db.Tasks.Any(t => t.SubjectId == r.Id && t.Status == TaskStatuses.Completed && t.DataJson != null && t.DataJson.Contains(EngagementTagJson)))
+            // In the community for the 21 days.
+            && (r.ClosedAt == null
+                || (r.ClosureReason != EngagementMeasure.Recalled && r.ClosureReason != EngagementMeasure.ConsentWithdrawn && r.ClosureReason != EngagementMeasure.OutOfArea)
+                || LondonDates.LondonDate(r.ClosedAt.Value) >= (r.ReleasedOn ?? r.ReleaseDate)!.Value.AddDays(EngagementMeasure.Days)));
+    }
 
     /// <summary>The numerator: a task tagged <c>engagement-21</c> completed as <c>Engaged</c>.</summary>
     private static System.Linq.Expressions.Expression<Func<ReferralRecord, bool>> EngagedWithin21Days(ReconnectDbContext db) =>
@@ -159,19 +182,19 @@ public static class ReferralQueries
     /// The 21-day engagement measure by week of release (Monday to Sunday, London dates) for the <paramref name="weeks"/>
     /// weeks up to and including the one holding <paramref name="today"/> (which ends today): the same denominator and
     /// numerator as <see cref="MeasuresAsync"/>, counted per release date in SQL (two grouped queries) and summed into weeks.
-    /// Every week is present, with zero where nobody was released.
+    /// Every week is present, with zero where nobody counts (yet).
     /// </summary>
     public static async Task<IReadOnlyList<EngagementWeekDto>> EngagementByWeekAsync(ReconnectDbContext db, DateOnly today, int weeks, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(weeks, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(weeks, 104);
         var first = WeekStarting(today).AddDays(-7 * (weeks - 1));
-        var released = Released(db, today, first, today);
-        var denominators = await released
+        var counted = InEngagementMeasure(db, today, first, today);
+        var denominators = await counted
             .GroupBy(r => r.ReleasedOn ?? r.ReleaseDate)
             .Select(g => new { Date = g.Key, Count = g.Count() })
             .ToListAsync(cancellationToken);
-        var numerators = await released.Where(EngagedWithin21Days(db))
+        var numerators = await counted.Where(EngagedWithin21Days(db))
             .GroupBy(r => r.ReleasedOn ?? r.ReleaseDate)
             .Select(g => new { Date = g.Key, Count = g.Count() })
             .ToListAsync(cancellationToken);

@@ -23,14 +23,15 @@ public class EngagementByWeekTests
 
         await using (var db = await app.DbAsync())
         {
-            // This week: released on Monday, engaged at 21 days.
+            // This week: released on Monday, its check already answered Engaged (counts before its 21 days are over).
             Referral(db, "r1", releasedOn: monday);
             EngagementCheck(db, "r1", "Engaged");
-            // Last week: one planned release that passed unrecorded (counts), one confirmed release that declined.
+            // Last week: a planned release that passed unrecorded, 21 days not over and no answer yet (not counted yet);
+            // a confirmed release whose check was answered Declined (counts, not engaged).
             Referral(db, "r2", releaseDate: monday.AddDays(-7));
             Referral(db, "r3", releasedOn: monday.AddDays(-6), releaseDate: monday.AddDays(-20));
             EngagementCheck(db, "r3", "Declined");
-            // Two weeks ago, Sunday: engaged, and closed since (still counts: they were released).
+            // Two weeks ago, Sunday: engaged, and closed NeedsMet since (still counts: open on release, still here).
             Referral(db, "r4", releasedOn: monday.AddDays(-8), closed: true);
             EngagementCheck(db, "r4", "Engaged");
             // The first of the 12 weeks: engaged on a task without the engagement-21 tag (not the measure), and an open check.
@@ -60,7 +61,7 @@ public class EngagementByWeekTests
         Assert.All(weeks, w => Assert.Equal(DayOfWeek.Monday, w.WeekStarting.DayOfWeek));
 
         Assert.Equal((1, 1, 1.0), Point(weeks[11]));   // r1
-        Assert.Equal((0, 2, 0.0), Point(weeks[10]));   // r2, r3
+        Assert.Equal((0, 1, 0.0), Point(weeks[10]));   // r3 (r2's 21 days are not over)
         Assert.Equal((1, 1, 1.0), Point(weeks[9]));    // r4
         Assert.Equal((0, 1, 0.0), Point(weeks[0]));    // r5
         foreach (var empty in weeks.Skip(1).Take(8))
@@ -69,7 +70,7 @@ public class EngagementByWeekTests
         // The same numbers as GET /api/measures over the same twelve weeks.
         Assert.Equal(measures.Engagement21.Denominator, weeks.Sum(w => w.Denominator));
         Assert.Equal(measures.Engagement21.Numerator, weeks.Sum(w => w.Numerator));
-        Assert.Equal(5, measures.Engagement21.Denominator);
+        Assert.Equal(4, measures.Engagement21.Denominator);
         Assert.Equal(2, measures.Engagement21.Numerator);
     }
 

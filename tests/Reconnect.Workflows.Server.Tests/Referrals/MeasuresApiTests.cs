@@ -43,8 +43,16 @@ public class MeasuresApiTests
         Assert.Equal(0, start["overdueTasks"]!["count"]!.GetValue<int>());
         Assert.Equal(D(t0.AddDays(-90)), start["engagement21"]!["from"].Str());
         Assert.Equal(D(t0), start["engagement21"]!["to"].Str());
-        Assert.Equal(2, start["engagement21"]!["denominator"]!.GetValue<int>()); // A (planned date passed) and B (confirmed)
+        // A (planned date today) and B (released two days ago) are released, but their 21 days are not over: not counted yet.
+        Assert.Equal(0, start["engagement21"]!["denominator"]!.GetValue<int>());
         Assert.Equal(0, start["engagement21"]!["numerator"]!.GetValue<int>());
+        Assert.Null(start["engagement21"]!["share"]);
+        // England's figure and the target beside ours.
+        var national = start["engagement21"]!["national"]!;
+        Assert.Equal(0.53, national["rate"]!.GetValue<double>());
+        Assert.Equal(0.75, national["target"]!.GetValue<double>());
+        Assert.Equal("2023-24", national["period"].Str());
+        Assert.Equal("OHID Public Health Outcomes Framework C20", national["source"].Str());
 
         // 22 days, one at a time; A's navigator completes every task of A as Engaged (Continue for a monthly review).
         for (var day = 0; day < 22; day++)
@@ -71,6 +79,7 @@ public class MeasuresApiTests
         var today = app.Today();
         var measures = await Measures(manager, $"?from={D(t0.AddDays(-10))}&to={D(today)}");
         var engagement21 = measures["engagement21"]!;
+        // A engaged; B (released t0 − 2, never contacted, its 21 days now over) counts, not engaged.
         Assert.Equal(1, engagement21["numerator"]!.GetValue<int>());
         Assert.Equal(2, engagement21["denominator"]!.GetValue<int>());
         Assert.Equal(0.5, engagement21["share"]!.GetValue<double>());

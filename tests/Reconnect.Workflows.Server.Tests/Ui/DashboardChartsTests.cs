@@ -19,7 +19,7 @@ public class DashboardChartsTests : MudTestContext
             new SiteStageCount("XYZ", "Triage", 1), // a site no longer configured still shows
         ],
         new OverdueTasksDto(5, [new SiteCount(null, 1), new SiteCount("LEI", 4)]),
-        new EngagementMeasureDto(new DateOnly(2026, 8, 27), new DateOnly(2026, 11, 25), 3, 4, 0.75));
+        new EngagementMeasureDto(new DateOnly(2026, 8, 27), new DateOnly(2026, 11, 25), 3, 4, 0.75, EngagementMeasure.National));
 
     private static readonly IReadOnlyList<EngagementWeekDto> Weeks =
     [
@@ -80,10 +80,14 @@ public class DashboardChartsTests : MudTestContext
         var cut = RenderCharts();
         var chart = cut.FindComponents<MudChart<double>>().Single(c => c.Instance.ChartType == ChartType.Line);
         Assert.Equal(["9 Nov", "16 Nov", "23 Nov"], chart.Instance.ChartLabels);
-        var points = chart.Instance.ChartSeries.Single().Data;
+        Assert.Equal(["Engaged at 21 days (%)", "England 2023-24 (%)", "National target (%)"], chart.Instance.ChartSeries.Select(s => s.Name));
+        var points = chart.Instance.ChartSeries[0].Data;
         Assert.Equal(50d, points[0].Y);
         Assert.False(points[1].HasValue);
         Assert.Equal(100d, points[2].Y);
+        // England and the target: flat reference lines across every week, gaps in ours or not.
+        Assert.Equal([53d, 53, 53], chart.Instance.ChartSeries[1].Data.Values.ToArray());
+        Assert.Equal([75d, 75, 75], chart.Instance.ChartSeries[2].Data.Values.ToArray());
 
         Assert.Equal(
             [
@@ -92,8 +96,24 @@ public class DashboardChartsTests : MudTestContext
                 ["23 Nov 2026 to 25 Nov 2026", "2", "2", "100%"],
             ],
             Rows(cut, "#engagement-table"));
-        Assert.Contains("75%", cut.Find("#summary-engagement").TextContent);
-        Assert.Contains("3 of 4 released", cut.Find("#summary-engagement").TextContent);
+        Assert.Equal(["Week of release", "Counted", "Engaged at 21 days", "Share"], cut.FindAll("#engagement-table thead th").Select(th => th.TextContent.Trim()));
+        Assert.Contains("75%", cut.Find("#summary-engagement h4, #summary-engagement .mud-typography-h4").TextContent);
+        Assert.Contains("3 engaged of 4 counted", cut.Find("#summary-engagement").TextContent);
+    }
+
+    [Fact]
+    public void Engagement_NationalFigureAndTarget_InWordsBesideOursAndInTheTable()
+    {
+        var cut = RenderCharts();
+        Assert.Equal("England 53% in 2023-24; national target 75%.", cut.Find("#summary-national").TextContent.Trim());
+        Assert.Equal(
+            [
+                ["England, 2023-24 (OHID Public Health Outcomes Framework C20)", "–", "–", "53%"],
+                ["National target", "–", "–", "75%"],
+            ],
+            cut.FindAll("#engagement-national tr").Select(tr => tr.Children.Select(c => c.TextContent.Trim()).ToList()).ToList());
+        Assert.All(cut.FindAll("#engagement-national th"), th => Assert.Equal("row", th.GetAttribute("scope")));
+        Assert.Contains("England", cut.Find("#engagement-table caption").TextContent);
     }
 
     [Fact]
@@ -116,12 +136,15 @@ public class DashboardChartsTests : MudTestContext
     public void NothingToShow_SaysSo_InsteadOfEmptyCharts()
     {
         var empty = new MeasuresDto(DateTimeOffset.UnixEpoch, 0, [], new OverdueTasksDto(0, []),
-            new EngagementMeasureDto(new DateOnly(2026, 8, 27), new DateOnly(2026, 11, 25), 0, 0, null));
+            new EngagementMeasureDto(new DateOnly(2026, 8, 27), new DateOnly(2026, 11, 25), 0, 0, null, EngagementMeasure.National));
         var cut = RenderCharts(empty, [new(new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 25), 0, 0, null)]);
         Assert.NotNull(cut.Find("#open-empty"));
         Assert.NotNull(cut.Find("#overdue-empty"));
         Assert.NotNull(cut.Find("#engagement-empty"));
         Assert.Empty(cut.FindComponents<MudChart<double>>());
         Assert.Contains("–", cut.Find("#summary-engagement").TextContent);
+        // The national figure still reads beside an empty measure.
+        Assert.Contains("England 53% in 2023-24", cut.Find("#summary-national").TextContent);
+        Assert.Equal(2, cut.FindAll("#engagement-national tr").Count);
     }
 }
