@@ -17,6 +17,7 @@ public static class ApplicationServiceCollectionExtensions
     {
         // Before the core writer (registered by persistence), so that it takes the referral tasks: their assignee follows the referral.
         services.AddSingleton<IEffectWriter, ReferralEffectWriter>();
+        services.AddSingleton<ReferralReads>();
         services.AddSingleton<ReferralService>();
         return services;
     }

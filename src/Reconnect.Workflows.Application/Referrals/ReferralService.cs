@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
+using Reconnect.Workflows.Application.Audit;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,7 +18,7 @@ namespace Reconnect.Workflows.Application.Referrals;
 
 public abstract record CreateReferralResult
 {
-    public sealed record Created(string ReferralId, string WorkflowInstanceId, ReferralWindow? Window) : CreateReferralResult;
+    public sealed record Created(string ReferralId, string WorkflowInstanceId, ReferralWindow? Window, string Stage) : CreateReferralResult;
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : CreateReferralResult;
     public sealed record Duplicate(string OpenReferralId) : CreateReferralResult;
     public sealed record PathwayUnavailable(string Message) : CreateReferralResult;
@@ -28,6 +30,8 @@ public abstract record ReferralEventResult
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ReferralEventResult;
     public sealed record NotFound(string Message) : ReferralEventResult;
     public sealed record Conflict(string Message) : ReferralEventResult;
+    /// <summary>The body names fields the event does not take (the API answers 400).</summary>
+    public sealed record UnknownFields(IReadOnlyDictionary<string, string[]> Errors) : ReferralEventResult;
 }
 
 /// <summary>
@@ -41,7 +45,8 @@ public sealed class ReferralService(
     IWorkflowInstanceStore instances,
     IDbContextFactory<ReconnectDbContext> contexts,
     ControllableTimeProvider clock,
-    IOptions<ReconnectOptions> options)
+    IOptions<ReconnectOptions> options,
+    ReferralReads reads)
 {
     public const string PathwayDefinitionId = "reconnect-referral-pathway";
 
@@ -49,6 +54,45 @@ public sealed class ReferralService(
 
     public DateOnly Today => LondonTime.Today(clock.GetUtcNow());
 
+    /// <summary>A referral made by a signed-in user (the roles that may are the endpoint's and page's): audited as <c>create</c>.</summary>
+    public async Task<CreateReferralResult> CreateAsync(ClaimsPrincipal user, ReferralRequest request, CancellationToken cancellationToken = default)
+    {
+        var result = await CreateAsync(request, user.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken);
+        if (result is CreateReferralResult.Created created)
+            await reads.AuditAsync(user, AuditActions.Create, created.ReferralId, new JsonObject { ["workflowInstanceId"] = created.WorkflowInstanceId });
+        return result;
+    }
+
+    /// <summary>
+    /// An event sent by a signed-in user: only to a referral they may see ("not found" otherwise), only the fields the
+    /// event takes, audited as <c>event</c> once applied.
+    /// </summary>
+    public async Task<ReferralEventResult> SendEventAsync(ClaimsPrincipal user, string referralId, string eventName, JsonObject? payload, CancellationToken cancellationToken = default)
+    {
+        if (!await reads.IsVisibleAsync(user, referralId, cancellationToken)) return new ReferralEventResult.NotFound($"No referral '{(referralId.Length <= 80 ? referralId : referralId[..80])}'.");
+        if (!ReferralEvents.All.Contains(eventName))
+            return new ReferralEventResult.NotFound($"'{eventName}' is not a referral event ({string.Join(", ", ReferralEvents.All)}).");
+        payload ??= [];
+        var allowed = EventFields(eventName);
+        var unknown = payload.Select(p => p.Key).Where(k => !allowed.Contains(k)).ToList();
+        if (unknown.Count > 0)
+            return new ReferralEventResult.UnknownFields(unknown.ToDictionary(k => k,
+                _ => new[] { allowed.Length == 0 ? $"'{eventName}' takes no fields." : $"'{eventName}' takes only {string.Join(", ", allowed)}." }, StringComparer.Ordinal));
+        var result = await SendEventAsync(referralId, eventName, payload, user.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken);
+        if (result is ReferralEventResult.Applied)
+            await reads.AuditAsync(user, AuditActions.Event, referralId, new JsonObject { ["event"] = eventName });
+        return result;
+    }
+
+    private static string[] EventFields(string eventName) => eventName switch
+    {
+        ReferralEvents.ReleaseDateChanged => ["releaseDate"],
+        ReferralEvents.Released => ["date"],
+        ReferralEvents.Transferred => ["site"],
+        _ => [],
+    };
+
+    /// <summary>The use case without a signed-in user (the demo seeder, tests): no access check, no audit row.</summary>
     public async Task<CreateReferralResult> CreateAsync(ReferralRequest request, string? userId, CancellationToken cancellationToken = default)
     {
         var check = EligibilityChecker.Check(request, Today, Sites);
@@ -75,7 +119,9 @@ public sealed class ReferralService(
             if (await OpenReferralIdAsync(referral.PrisonNumber, cancellationToken) is { } winner) return new CreateReferralResult.Duplicate(winner);
             throw new InvalidOperationException("The referral could not be saved: " + result.Message);
         }
-        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var stage = await db.Referrals.AsNoTracking().Where(r => r.Id == id).Select(r => r.Stage).FirstAsync(cancellationToken);
+        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage);
     }
 
     public async Task<string?> OpenReferralIdAsync(string prisonNumber, CancellationToken cancellationToken = default)
@@ -84,7 +130,7 @@ public sealed class ReferralService(
         return await db.Referrals.AsNoTracking().Where(r => r.OpenPrisonNumber == prisonNumber).Select(r => r.Id).FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Records a referral event and resumes the pathway's listener for it, in one transaction.</summary>
+    /// <summary>Records a referral event and resumes the pathway's listener for it, in one transaction (no access check, no audit row).</summary>
     public async Task<ReferralEventResult> SendEventAsync(string referralId, string eventName, JsonObject? payload, string? userId, CancellationToken cancellationToken = default)
     {
         if (!ReferralEvents.All.Contains(eventName))

@@ -5,6 +5,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
 using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Application.Audit;
 using Reconnect.Workflows.Application.Time;
 
 namespace Reconnect.Workflows.Application.Tasks;
@@ -29,6 +30,98 @@ public abstract record TaskChange
 public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, WorkflowRuntime runtime, ControllableTimeProvider clock)
 {
     public const int MaxNotesLength = 4000;
+
+    // ------------------------------------------------------------------ the use cases, for a signed-in user (API and pages)
+
+    /// <summary>A page of tasks the caller may see (<c>GET /api/tasks</c>).</summary>
+    public async Task<TaskListResult> ListAsync(ClaimsPrincipal user, TaskListQuery query, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskListResult.Forbidden("Only navigators, managers and admins see tasks.");
+        if (viewer.Kind == TaskViewerKind.Navigator && query.Site is not null && !string.Equals(query.Site, viewer.Site, StringComparison.OrdinalIgnoreCase))
+            return new TaskListResult.Forbidden("A navigator sees the tasks of their own site only.");
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var result = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest
+        {
+            Viewer = viewer,
+            Assignee = query.Assignee,
+            Statuses = query.Statuses,
+            Site = viewer.Kind == TaskViewerKind.Navigator ? null : query.Site,
+            OverdueOnly = query.OverdueOnly,
+            Now = now,
+            Page = query.Page,
+            PageSize = query.PageSize,
+        }, cancellationToken);
+        return new TaskListResult.Page(new TaskPage(result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), query.Page, query.PageSize, result.HasMore));
+    }
+
+    /// <summary>One task the caller may see, or null (not there, or not theirs to see: the same answer).</summary>
+    public async Task<TaskListResult> GetAsync(ClaimsPrincipal user, string id, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskListResult.Forbidden("Only navigators, managers and admins see tasks.");
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
+        if (task is null) return new TaskListResult.NotFound();
+        return new TaskListResult.One(TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// The inbox page: the caller's own tasks and the queue they may take (a manager's queue is the managers'), as the
+    /// API's <c>assignee=me</c> and <c>assignee=unassigned</c> lists would give them.
+    /// </summary>
+    public async Task<InboxView?> InboxAsync(ClaimsPrincipal user, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return null;
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var mine = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest { Viewer = viewer, Assignee = TaskAssigneeFilter.Me, Now = now, PageSize = pageSize }, cancellationToken);
+        var queue = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest { Viewer = viewer, Assignee = TaskAssigneeFilter.Unassigned, Now = now, PageSize = pageSize }, cancellationToken);
+        var rows = mine.Items.Concat(queue.Items.Where(t => TaskInboxQuery.CanWork(viewer, t))).DistinctBy(t => t.Id).ToList();
+        var names = mine.AssigneeNames.Concat(queue.AssigneeNames).DistinctBy(n => n.Key).ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal);
+        var tasks = rows.Select(t => TaskDto.From(t, names, now)).ToList();
+        return new InboxView(viewer, tasks, rows.Where(r => TaskInboxQuery.CanWork(viewer, r)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal), mine.HasMore || queue.HasMore);
+    }
+
+    /// <summary>Claims a task for the caller; a claim that changed something is audited.</summary>
+    public async Task<TaskChange> ClaimAsync(ClaimsPrincipal user, string id, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskChange.Forbidden("Only navigators and managers claim tasks.");
+        var change = await ClaimAsync(viewer, id, cancellationToken);
+        await AuditAsync(change, AuditActions.Claim, user, null);
+        return change;
+    }
+
+    /// <summary>Completes a task with an outcome (and notes); audited with the outcome.</summary>
+    public async Task<TaskChange> CompleteAsync(ClaimsPrincipal user, string id, string outcome, string? notes, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskChange.Forbidden("Only navigators and managers complete tasks.");
+        var change = await CompleteAsync(viewer, id, outcome, notes, cancellationToken);
+        await AuditAsync(change, AuditActions.Complete, user, outcome);
+        return change;
+    }
+
+    /// <summary>The audit row of a claim or completion that changed something (ids and the outcome, never notes).</summary>
+    private async Task AuditAsync(TaskChange change, string action, ClaimsPrincipal user, string? outcome)
+    {
+        if (change is not TaskChange.Done { Changed: true } done) return;
+        var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
+        if (outcome is not null) detail["outcome"] = outcome;
+        await AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Task, done.Task.Id, detail);
+    }
+
+    /// <summary>The task as the API answers it after a change.</summary>
+    public async Task<TaskDto> DtoAsync(TaskRow task, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow());
+    }
+
+    // ------------------------------------------------------------------ the same for a viewer already known (no audit row)
 
     /// <summary>The viewer for a signed-in user with a task role (a navigator's site from their account), or null.</summary>
     public async Task<TaskViewer?> ViewerAsync(ClaimsPrincipal user, CancellationToken cancellationToken)

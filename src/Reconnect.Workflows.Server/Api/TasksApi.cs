@@ -22,8 +22,6 @@ namespace Reconnect.Workflows.Server.Api;
 public static class TasksApi
 {
     private const string Base = "/api/tasks";
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
@@ -40,83 +38,35 @@ public static class TasksApi
 
     private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> ListAsync(
         string? assignee, string? status, string? site, string? overdue, string? page, string? pageSize,
-        ClaimsPrincipal user, TaskWork work, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken)
     {
-        var viewer = await work.ViewerAsync(user, cancellationToken);
-        if (viewer is null) return Forbidden("Only navigators, managers and admins see tasks.");
-
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var assigneeFilter = (assignee ?? "all").ToLowerInvariant() switch
+        var query = TaskListQuery.TryParse(assignee, status, site, overdue, page, pageSize, out var errors);
+        // Who may see tasks at all comes first: a referrer's bad query string is still a 403.
+        if (await work.ViewerAsync(user, cancellationToken) is null) return Forbidden("Only navigators, managers and admins see tasks.");
+        if (query is null) return Problems.BadRequest("Bad query string.", errors);
+        return await work.ListAsync(user, query, cancellationToken) switch
         {
-            "me" => TaskAssigneeFilter.Me,
-            "unassigned" => TaskAssigneeFilter.Unassigned,
-            "all" => TaskAssigneeFilter.All,
-            _ => (TaskAssigneeFilter?)null,
+            TaskListResult.Page tasks => TypedResults.Ok(tasks.Tasks),
+            TaskListResult.Forbidden f => Forbidden(f.Message),
+            _ => throw new InvalidOperationException("Unknown list result."),
         };
-        if (assigneeFilter is null) errors["assignee"] = [$"'{assignee}' is not one of me, unassigned, all."];
-        IReadOnlyList<string>? statuses = (status ?? "open").ToLowerInvariant() switch
+    }
+
+    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken) =>
+        await work.GetAsync(user, id, cancellationToken) switch
         {
-            "open" => [TaskStatuses.Open, TaskStatuses.Claimed],
-            "completed" => [TaskStatuses.Completed],
-            "cancelled" => [TaskStatuses.Cancelled],
-            "all" => [TaskStatuses.Open, TaskStatuses.Claimed, TaskStatuses.Completed, TaskStatuses.Cancelled],
-            _ => null,
+            TaskListResult.One one => TypedResults.Ok(one.Task),
+            TaskListResult.Forbidden f => Forbidden(f.Message),
+            _ => NoTask(id),
         };
-        if (statuses is null) errors["status"] = [$"'{status}' is not one of open, completed, cancelled, all."];
-        var overdueOnly = false;
-        if (overdue is not null && !bool.TryParse(overdue, out overdueOnly)) errors["overdue"] = [$"'{overdue}' is not true or false."];
-        var pageNumber = ParseInt(page, "page", 1, 1, TaskInboxQuery.MaxDepth, errors);
-        var size = ParseInt(pageSize, "pageSize", DefaultPageSize, 1, MaxPageSize, errors);
-        if (!errors.ContainsKey("page") && !errors.ContainsKey("pageSize") && (long)pageNumber * size > TaskInboxQuery.MaxDepth)
-            errors["page"] = [$"page × pageSize must be at most {TaskInboxQuery.MaxDepth:N0}; narrow the filter instead."];
-        if (site is { Length: > 20 }) errors["site"] = ["is too long"];
-        if (errors.Count > 0) return Problems.BadRequest("Bad query string.", errors);
-        if (string.IsNullOrEmpty(site)) site = null;
-        if (viewer.Kind == TaskViewerKind.Navigator && site is not null && !string.Equals(site, viewer.Site, StringComparison.OrdinalIgnoreCase))
-            return Forbidden("A navigator sees the tasks of their own site only.");
 
-        var now = clock.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var result = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest
-        {
-            Viewer = viewer,
-            Assignee = assigneeFilter!.Value,
-            Statuses = statuses!,
-            Site = viewer.Kind == TaskViewerKind.Navigator ? null : site,
-            OverdueOnly = overdueOnly,
-            Now = now,
-            Page = pageNumber,
-            PageSize = size,
-        }, cancellationToken);
-        return TypedResults.Ok(new TaskPage(result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), pageNumber, size, result.HasMore));
-    }
-
-    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> GetAsync(
-        string id, ClaimsPrincipal user, TaskWork work, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken)
-    {
-        var viewer = await work.ViewerAsync(user, cancellationToken);
-        if (viewer is null) return Forbidden("Only navigators, managers and admins see tasks.");
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
-        if (task is null) return NoTask(id);
-        return TypedResults.Ok(TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow()));
-    }
-
-    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ClaimAsync(
-        string id, ClaimsPrincipal user, TaskWork work, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken)
-    {
-        var viewer = await work.ViewerAsync(user, cancellationToken);
-        if (viewer is null) return Forbidden("Only navigators and managers claim tasks.");
-        var change = await work.ClaimAsync(viewer, id, cancellationToken);
-        return await AnswerAsync(change, id, "claim", user, contexts, clock, null);
-    }
+    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ClaimAsync(string id, ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken) =>
+        await AnswerAsync(await work.ClaimAsync(user, id, cancellationToken), id, work);
 
     private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> CompleteAsync(
-        string id, HttpRequest request, ClaimsPrincipal user, TaskWork work, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
-        CancellationToken cancellationToken)
+        string id, HttpRequest request, ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken)
     {
-        var viewer = await work.ViewerAsync(user, cancellationToken);
-        if (viewer is null) return Forbidden("Only navigators and managers complete tasks.");
+        if (await work.ViewerAsync(user, cancellationToken) is null) return Forbidden("Only navigators and managers complete tasks.");
         var (body, problem) = await JsonBody.ReadAsync<CompleteTaskRequest>(request, cancellationToken);
         if (problem is not null) return problem;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -124,50 +74,21 @@ public static class TasksApi
         else if (body.Outcome.Length > 100) errors["outcome"] = ["is longer than 100 characters"];
         if (body.Notes is { Length: > TaskWork.MaxNotesLength }) errors["notes"] = [$"is longer than {TaskWork.MaxNotesLength} characters"];
         if (errors.Count > 0) return Problems.BadRequest("The request has problems.", errors);
-
-        var change = await work.CompleteAsync(viewer, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, cancellationToken);
-        return await AnswerAsync(change, id, "complete", user, contexts, clock, body.Outcome);
+        return await AnswerAsync(await work.CompleteAsync(user, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, cancellationToken), id, work);
     }
 
-    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> AnswerAsync(
-        TaskChange change, string id, string action, ClaimsPrincipal user, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, string? outcome)
+    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> AnswerAsync(TaskChange change, string id, TaskWork work) => change switch
     {
-        switch (change)
-        {
-            case TaskChange.Done done:
-                await AuditAsync(done, action, user, contexts, clock, outcome);
-                await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
-                    return TypedResults.Ok(TaskDto.From(done.Task, await TaskInboxQuery.NamesAsync(db, [done.Task], CancellationToken.None), clock.GetUtcNow()));
-            case TaskChange.Conflict c:
-                return Problems.Conflict(c.Message);
-            case TaskChange.Forbidden f:
-                return Forbidden(f.Message);
-            case TaskChange.BadOutcome b:
-                return Problems.Unprocessable(b.Message, new() { ["outcome"] = [b.Message] });
-            default:
-                return NoTask(id);
-        }
-    }
-
-    /// <summary>The audit row of a claim or completion that changed something (also used by the UI's inbox).</summary>
-    internal static async Task AuditAsync(TaskChange.Done done, string action, ClaimsPrincipal user, IDbContextFactory<ReconnectDbContext> contexts, TimeProvider clock, string? outcome)
-    {
-        if (!done.Changed) return;
-        var detail = new JsonObject { ["referralId"] = done.Task.ReferralId, ["status"] = done.Task.Status };
-        if (outcome is not null) detail["outcome"] = outcome;
-        await AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Task, done.Task.Id, detail);
-    }
+        TaskChange.Done done => TypedResults.Ok(await work.DtoAsync(done.Task, CancellationToken.None)),
+        TaskChange.Conflict c => Problems.Conflict(c.Message),
+        TaskChange.Forbidden f => Forbidden(f.Message),
+        TaskChange.BadOutcome b => Problems.Unprocessable(b.Message, new() { ["outcome"] = [b.Message] }),
+        _ => NoTask(id),
+    };
 
     private static ProblemHttpResult NoTask(string id) => Problems.NotFound($"No task '{id}'.");
 
     private static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 
-    private static int ParseInt(string? text, string field, int fallback, int min, int max, Dictionary<string, string[]> errors)
-    {
-        if (text is null) return fallback;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        errors[field] = [$"'{text}' is not a whole number from {min} to {max}."];
-        return fallback;
-    }
 }

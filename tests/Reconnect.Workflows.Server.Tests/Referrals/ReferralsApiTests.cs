@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
+using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
@@ -58,7 +59,7 @@ public class ReferralsApiTests
         await (await manager.GetAsync($"{ReferralsUrl}?stage=Nope")).ProblemAsync(HttpStatusCode.BadRequest);
         await (await manager.GetAsync($"{ReferralsUrl}/nope")).ProblemAsync(HttpStatusCode.NotFound);
 
-        var audit = (await app.AuditAsync()).Where(a => a.EntityType == ReferralsApi.AuditEntityType).ToList();
+        var audit = (await app.AuditAsync()).Where(a => a.EntityType == ReferralReads.AuditEntityType).ToList();
         var managerId = await app.UserIdAsync(ReconnectApp.Manager);
         var referrerId = await app.UserIdAsync(ReconnectApp.Referrer);
         Assert.Contains(audit, a => a.Action == "create" && a.EntityId == id && a.UserId == referrerId && a.UserName == ReconnectApp.Referrer);
@@ -132,7 +133,7 @@ public class ReferralsApiTests
         Assert.True(paged["hasMore"]!.GetValue<bool>());
         await (await manager.GetAsync($"{ReferralsUrl}?pageSize=0")).ProblemAsync(HttpStatusCode.BadRequest);
 
-        var reads = (await app.AuditAsync()).Where(a => a.EntityType == ReferralsApi.AuditEntityType && a.Action is "read" or "read-status" or "list").ToList();
+        var reads = (await app.AuditAsync()).Where(a => a.EntityType == ReferralReads.AuditEntityType && a.Action is "read" or "read-status" or "list").ToList();
         Assert.Contains(reads, a => a.Action == "read-status" && a.EntityId == mine && a.UserName == ReconnectApp.Referrer);
         Assert.Contains(reads, a => a.Action == "read" && a.EntityId == mine && a.UserName == ReconnectApp.NavigatorLeeds);
         Assert.Contains(reads, a => a.Action == "list" && a.UserName == ReconnectApp.NavigatorNewHall && a.DetailJson!.Contains(managers, StringComparison.Ordinal));
@@ -157,7 +158,7 @@ public class ReferralsApiTests
         await using (var db = await app.DbAsync())
             Assert.All(await db.Tasks.Where(t => t.SubjectId == id).ToListAsync(), t => Assert.Equal(TaskStatuses.Cancelled, t.Status));
         await (await navigator.EventAsync(id, "released", new JsonObject { ["date"] = D(app.Today()) })).ProblemAsync(HttpStatusCode.Conflict);
-        Assert.Contains(await app.AuditAsync(), a => a.EntityType == ReferralsApi.AuditEntityType && a.Action == "event" && a.EntityId == id && a.DetailJson!.Contains("consent-withdrawn", StringComparison.Ordinal));
+        Assert.Contains(await app.AuditAsync(), a => a.EntityType == ReferralReads.AuditEntityType && a.Action == "event" && a.EntityId == id && a.DetailJson!.Contains("consent-withdrawn", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,14 +1,8 @@
 using System.Security.Claims;
 using Bunit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
-using Reconnect.Workflows.Engine.Runtime;
-using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Components.Pages;
-using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Application;
-using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Application.Tasks;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
@@ -27,9 +21,8 @@ public class InboxPushComponentTests : BunitContext, IAsyncLifetime
         _app = await ReconnectApp.StartAsync("Sqlite", ReconnectApp.RepositoryWorkflows);
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddSingleton(_app.Service<IDbContextFactory<ReconnectDbContext>>());
-        Services.AddSingleton(_app.Service<WorkflowRuntime>());
-        Services.AddSingleton(_app.Service<ControllableTimeProvider>());
+        // The page's only services: the application layer's.
+        Services.AddSingleton(_app.Service<TaskWork>());
         Services.AddSingleton(_app.Service<TaskNotifications>());
     }
 

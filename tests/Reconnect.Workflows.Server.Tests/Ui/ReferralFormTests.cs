@@ -23,7 +23,7 @@ public class ReferralFormTests : MudTestContext
         .Add(f => f.Submit, request =>
         {
             _submitted.Add(request);
-            return Task.FromResult(answer ?? new CreateReferralResult.Created("r1", "i1", null));
+            return Task.FromResult(answer ?? new CreateReferralResult.Created("r1", "i1", null, "Triage"));
         }));
 
     private static string FieldText(IRenderedComponent<ReferralForm> cut, string inputId) =>
