@@ -10,7 +10,10 @@ public static class ApplicationServiceCollectionExtensions
 {
     /// <summary>Every use-case area of the application layer.</summary>
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
-        services.AddReferrals().AddTasks();
+        services.AddAudit().AddReferrals().AddTasks();
+
+    /// <summary>The audit trail read back (writing is each use case's own).</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddSingleton<Audit.AuditLog>();
 
     /// <summary>Referrals: the service (create, read, events, measures) and the writer of the referral domain's rows.</summary>
     public static IServiceCollection AddReferrals(this IServiceCollection services)

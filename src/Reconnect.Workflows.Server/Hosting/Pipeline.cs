@@ -33,6 +33,7 @@ public static class Pipeline
         app.MapSchedulesApi();
         app.MapReferralsApi();
         app.MapTasksApi();
+        app.MapAuditApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();

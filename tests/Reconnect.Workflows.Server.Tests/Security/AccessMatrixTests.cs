@@ -130,6 +130,8 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
                 () => new JsonObject { ["releaseDate"] = D(s.Today.AddDays(41)) },
                 Only(ReferralEvents, (Caller.NavigatorLei, Answer.Hidden)), _ => ("event", s.ReferralNhi)),
             new("GET", "/api/measures", "/api/measures", null, Only(Measures)),
+            // ---- the audit trail read back (docs/security.md): managers and admins
+            new("GET", "/api/audit", $"/api/audit?referralId={s.ReferralLei}", null, Only(Measures)),
             // ---- tasks (docs/tasks.md): navigators their site's, managers all (work manager tasks only), admins read
             new("GET", "/api/tasks", "/api/tasks", null, Only(TaskRead)),
             new("GET", "/api/tasks", "/api/tasks?site=NHI", null, Only(TaskRead, (Caller.NavigatorLei, Answer.Forbidden))),
