@@ -35,6 +35,13 @@ public sealed class SeedOptions
     public bool? DemoData { get; set; }
 
     public string Password { get; set; } = "Reconnect-demo-1";
+
+    /// <summary>
+    /// Synthetic referrals run through the pathway on first start (with <see cref="DemoData"/>): null means 60 in
+    /// Development and none elsewhere; 0 turns it off. Never in Production.
+    /// </summary>
+    [Range(0, 1000)]
+    public int? DemoReferrals { get; set; }
 }
 
 /// <summary><c>Testing</c> section.</summary>

@@ -71,6 +71,8 @@ public sealed class BrowserServer : IAsyncLifetime
             ["ConnectionStrings__Reconnect"] = $"Data Source={Path.Combine(_folder, "reconnect.db")};Pooling=False",
             ["Testing__ClockControl"] = "true",
             ["Seed__DemoData"] = "true",
+            // Development seeds 60 synthetic referrals on first run; the browser tests make their own.
+            ["Seed__DemoReferrals"] = "0",
             // The tests sign in many times a minute from one address.
             ["Reconnect__RateLimiting__SignInsPerMinutePerAddress"] = "10000",
             ["Reconnect__WorkflowsPath"] = Path.Combine(RepositoryRoot, "workflows"),

@@ -18,5 +18,10 @@ public static class Initialization
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         await app.Services.GetRequiredService<WorkflowFileDeployer>().DeployAllAsync();
         foreach (var listener in app.Services.GetServices<IDefinitionChangeListener>()) await listener.OnStartupAsync();
+        // A living service on first run: synthetic referrals through the published pathway (never in Production).
+        var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        var referrals = seed.DemoReferrals ?? (app.Environment.IsDevelopment() ? 60 : 0);
+        if ((seed.DemoData ?? app.Environment.IsDevelopment()) && referrals > 0 && !app.Environment.IsProduction())
+            await app.Services.GetRequiredService<Reconnect.Workflows.Application.Demo.DemoReferralSeeder>().SeedAsync(referrals);
     }
 }
