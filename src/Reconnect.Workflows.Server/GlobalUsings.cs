@@ -4,3 +4,5 @@ global using Reconnect.Workflows.Application.Access;
 global using Reconnect.Workflows.Application.Audit;
 global using Reconnect.Workflows.Application.Checks;
 global using Reconnect.Workflows.Application.Time;
+global using Reconnect.Workflows.Application.Instances;
+global using Reconnect.Workflows.Application.Workflows;

@@ -3,17 +3,6 @@ using Reconnect.Workflows.Engine.Validation;
 
 namespace Reconnect.Workflows.Server.Api;
 
-/// <summary>One validation message as the designer links it to a node.</summary>
-public sealed record ValidationProblemItem(
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? ActivityId,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? ActivityType,
-    string Message,
-    string Severity)
-{
-    public static ValidationProblemItem From(ValidationMessage m) =>
-        new(m.ActivityId, m.ActivityType, m.Message, m.Severity == ValidationSeverity.Error ? "error" : "warning");
-}
-
 /// <summary>RFC 7807 problem details for every error this API answers (see docs/api.md).</summary>
 internal static class Problems
 {

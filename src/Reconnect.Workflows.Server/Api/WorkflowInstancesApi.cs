@@ -22,7 +22,7 @@ namespace Reconnect.Workflows.Server.Api;
 public static class WorkflowInstancesApi
 {
     private const string Base = "/api/workflow-instances";
-    public const int DefaultPageSize = 50;
+    public const int DefaultPageSize = InstanceService.DefaultPageSize;
     public const int MaxPageSize = 200;
     public const int MaxCorrelationIdLength = 200;
     public const int MaxEventNameLength = 200;
@@ -59,7 +59,7 @@ public static class WorkflowInstancesApi
     /// </summary>
     private static async Task<Results<Ok<InstancePage>, ProblemHttpResult>> ListAsync(
         string? status, string? definitionId, string? correlationId, string? page, string? pageSize,
-        IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
+        InstanceService instances, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         WorkflowStatus? statusFilter = null;
@@ -72,39 +72,18 @@ public static class WorkflowInstancesApi
         var size = ParseInt(pageSize, "pageSize", DefaultPageSize, 1, MaxPageSize, errors);
         if (errors.Count > 0) return Problems.BadRequest("Bad query string.", errors);
 
-        return TypedResults.Ok(await QueryPageAsync(contexts, statusFilter, definitionId, correlationId, pageNumber, size, cancellationToken));
+        return TypedResults.Ok(await instances.ListAsync(statusFilter, definitionId, correlationId, pageNumber, size, cancellationToken));
     }
 
     /// <summary>The list query behind <c>GET /api/workflow-instances</c>, shared with the UI's <c>/instances</c> page.</summary>
-    internal static async Task<InstancePage> QueryPageAsync(IDbContextFactory<ReconnectDbContext> contexts, WorkflowStatus? statusFilter,
-        string? definitionId, string? correlationId, int pageNumber, int size, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.WorkflowInstances.AsNoTracking();
-        if (statusFilter is { } st)
-        {
-            var text = st.ToString();
-            query = query.Where(i => i.Status == text);
-        }
-        if (!string.IsNullOrEmpty(definitionId)) query = query.Where(i => i.DefinitionId == definitionId);
-        if (!string.IsNullOrEmpty(correlationId)) query = query.Where(i => i.CorrelationId == correlationId);
-        var rows = await query.OrderByDescending(i => i.Id)
-            .Skip((pageNumber - 1) * size).Take(size + 1)
-            .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.CorrelationId, i.Status, i.CreatedAt, i.UpdatedAt, i.FinishedAt))
-            .ToListAsync(cancellationToken);
-        var hasMore = rows.Count > size;
-        if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return new InstancePage(rows, pageNumber, size, hasMore);
-    }
-
     private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> GetAsync(
-        string id, IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken) =>
-        await LoadDetailAsync(contexts, id, cancellationToken) is { } detail ? TypedResults.Ok(detail) : NoInstance(id);
+        string id, InstanceService instances, CancellationToken cancellationToken) =>
+        await instances.GetAsync(id, cancellationToken) is { } detail ? TypedResults.Ok(detail) : NoInstance(id);
 
     // ------------------------------------------------------------------------------------------------ changes
 
     private static async Task<Results<Created<InstanceDetail>, ProblemHttpResult>> StartAsync(
-        HttpRequest request, ClaimsPrincipal user, IWorkflowDefinitionStore definitions, WorkflowRuntime runtime,
+        HttpRequest request, ClaimsPrincipal user, IWorkflowDefinitionStore definitions, WorkflowRuntime runtime, InstanceService instanceService,
         IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync<StartInstanceRequest>(request, cancellationToken);
@@ -128,50 +107,21 @@ public static class WorkflowInstancesApi
         var id = result.State.Id;
         await AuditTrail.WriteAsync(contexts, user, clock, "start", AuditTrail.Instance, id,
             new JsonObject { ["definitionId"] = definition.DefinitionId, ["version"] = definition.Version });
-        var detail = await LoadDetailAsync(contexts, id, CancellationToken.None);
+        var detail = await instanceService.GetAsync(id, CancellationToken.None);
         return TypedResults.Created($"{Base}/{id}", detail!);
     }
 
     private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> CancelAsync(
-        string id, ClaimsPrincipal user, WorkflowRuntime runtime, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
-        CancellationToken cancellationToken) =>
-        ToHttp(await CancelInstanceAsync(id, user, runtime, contexts, clock, cancellationToken));
+        string id, ClaimsPrincipal user, InstanceService instances, CancellationToken cancellationToken) =>
+        ToHttp(await instances.CancelAsync(user, id, cancellationToken));
 
     private static async Task<Results<Ok<InstanceDetail>, ProblemHttpResult>> RetryAsync(
-        string id, ClaimsPrincipal user, WorkflowRuntime runtime, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock,
-        CancellationToken cancellationToken) =>
-        ToHttp(await RetryInstanceAsync(id, user, runtime, contexts, clock, cancellationToken));
-
-    /// <summary>Cancels an instance and audits it: <c>POST …/{id}/cancel</c> and the viewer's Cancel button.</summary>
-    internal static Task<InstanceActionResult> CancelInstanceAsync(string id, ClaimsPrincipal user, WorkflowRuntime runtime,
-        IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken) =>
-        ApplyAsync(id, "cancel", () => runtime.CancelAsync(id, $"cancelled by {user.Identity?.Name ?? "a user"}", cancellationToken), user, contexts, clock);
-
-    /// <summary>Retries a faulted instance and audits it: <c>POST …/{id}/retry</c> and the viewer's Retry button.</summary>
-    internal static Task<InstanceActionResult> RetryInstanceAsync(string id, ClaimsPrincipal user, WorkflowRuntime runtime,
-        IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, CancellationToken cancellationToken) =>
-        ApplyAsync(id, "retry", () => runtime.RetryAsync(id, cancellationToken), user, contexts, clock);
-
-    private static async Task<InstanceActionResult> ApplyAsync(
-        string id, string action, Func<Task<RunResult>> apply, ClaimsPrincipal user, IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock)
-    {
-        var result = await apply();
-        switch (result.Status)
-        {
-            case ResumeStatus.NotFound when result.State is null:
-                return new InstanceActionResult.NotFound($"No workflow instance '{id}'.");
-            case ResumeStatus.NotFound or ResumeStatus.NotApplicable:
-                return new InstanceActionResult.NotApplicable(
-                    $"Cannot {action} instance '{id}': {result.Message ?? "not applicable in its status"} (status {result.State?.Status}).");
-            case ResumeStatus.Conflict:
-                return new InstanceActionResult.Conflict(result.Message ?? "The instance kept changing; try again.");
-        }
-        await AuditTrail.WriteAsync(contexts, user, clock, action, AuditTrail.Instance, id, new JsonObject { ["status"] = result.State!.Status.ToString() });
-        return new InstanceActionResult.Applied((await LoadDetailAsync(contexts, id, CancellationToken.None))!);
-    }
+        string id, ClaimsPrincipal user, InstanceService instances, CancellationToken cancellationToken) =>
+        ToHttp(await instances.RetryAsync(user, id, cancellationToken));
 
     private static Results<Ok<InstanceDetail>, ProblemHttpResult> ToHttp(InstanceActionResult result) => result switch
     {
+        InstanceActionResult.Forbidden forbidden => TypedResults.Problem(forbidden.Message, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"),
         InstanceActionResult.Applied applied => TypedResults.Ok(applied.Instance),
         InstanceActionResult.NotFound notFound => Problems.NotFound(notFound.Message),
         InstanceActionResult.NotApplicable notApplicable => Problems.Conflict(notApplicable.Message, "Not applicable"),
@@ -212,32 +162,6 @@ public static class WorkflowInstancesApi
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    /// <summary>One instance as the viewer needs it: variables from its state, bookmarks, journal and incidents from their tables.</summary>
-    internal static async Task<InstanceDetail?> LoadDetailAsync(IDbContextFactory<ReconnectDbContext> contexts, string id, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.WorkflowInstances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
-        if (row is null) return null;
-        var state = StateSerializer.Deserialize(row.StateJson);
-        var bookmarks = await db.Bookmarks.AsNoTracking().Where(b => b.InstanceId == id).ToListAsync(cancellationToken);
-        var journal = await db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == id).OrderBy(j => j.Id).ToListAsync(cancellationToken);
-        var incidents = await db.Incidents.AsNoTracking().Where(x => x.InstanceId == id).OrderBy(x => x.Id).ToListAsync(cancellationToken);
-        return new InstanceDetail(
-            row.Id, row.DefinitionId, row.DefinitionVersion, row.DefinitionVersionId, row.CorrelationId, row.Status,
-            state.Variables,
-            bookmarks.OrderBy(b => b.CreatedAt).ThenBy(b => b.Id, StringComparer.Ordinal).Select(b =>
-            {
-                var payload = b.PayloadJson is null ? null : JsonNode.Parse(b.PayloadJson);
-                return new BookmarkDto(b.Id, b.ActivityId, b.ActivityType, b.Name, b.DueAt,
-                    Text(payload?["eventName"]), Text(payload?["taskId"]), b.CorrelationId);
-            }).ToList(),
-            journal.Select(j => new JournalLine(j.Id, j.At, j.Kind, j.ActivityId, j.ActivityType, j.DetailJson is null ? null : JsonNode.Parse(j.DetailJson))).ToList(),
-            incidents.Select(x => new IncidentDto(x.At, x.ActivityId, x.ActivityType, x.Message, x.ExceptionType)).ToList(),
-            row.CreatedAt, row.UpdatedAt, row.FinishedAt);
-    }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     private static ProblemHttpResult NoInstance(string id) => Problems.NotFound($"No workflow instance '{id}'.");
 

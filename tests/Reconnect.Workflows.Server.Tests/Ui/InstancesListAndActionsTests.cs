@@ -1,3 +1,5 @@
+using Reconnect.Workflows.Application.Instances;
+using Reconnect.Workflows.Application.Workflows;
 using System.Text.Json.Nodes;
 using Bunit;
 using Reconnect.Workflows.Engine.Execution;

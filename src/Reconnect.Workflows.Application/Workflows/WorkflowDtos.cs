@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Reconnect.Workflows.Engine.Validation;
 
-namespace Reconnect.Workflows.Server.Api;
+namespace Reconnect.Workflows.Application.Workflows;
 
 // Shapes of the workflow API (docs/api.md). Fields marked Never are written as null rather than left out, because
 // clients test them (a definition with no published version, a workflow-level validation message).
@@ -97,3 +98,14 @@ public sealed record InstanceDetail(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? FinishedAt);
+
+/// <summary>One validation message as the designer links it to a node.</summary>
+public sealed record ValidationProblemItem(
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? ActivityId,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? ActivityType,
+    string Message,
+    string Severity)
+{
+    public static ValidationProblemItem From(ValidationMessage m) =>
+        new(m.ActivityId, m.ActivityType, m.Message, m.Severity == ValidationSeverity.Error ? "error" : "warning");
+}

@@ -1,4 +1,6 @@
-namespace Reconnect.Workflows.Server.Api;
+using Reconnect.Workflows.Application.Workflows;
+
+namespace Reconnect.Workflows.Application.Instances;
 
 /// <summary>
 /// What a cancel or retry came to, before it becomes an HTTP answer (200, 404, 409) or a message on the instance viewer:
@@ -15,6 +17,9 @@ public abstract record InstanceActionResult
 
     /// <summary>Not possible in the instance's status (retry of one that is not faulted, cancel of one that has ended).</summary>
     public sealed record NotApplicable(string Message) : InstanceActionResult;
+
+    /// <summary>The caller may not do this (managers and admins cancel and retry).</summary>
+    public sealed record Forbidden(string Message) : InstanceActionResult;
 
     /// <summary>The instance kept changing under us (optimistic concurrency); trying again may work.</summary>
     public sealed record Conflict(string Message) : InstanceActionResult;
