@@ -11,7 +11,8 @@ public static class ApplicationServiceCollectionExtensions
     /// <summary>Every use-case area of the application layer.</summary>
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
         services.AddAudit().AddReferrals().AddTasks().AddSingleton<Demo.DemoReferralSeeder>()
-            .AddSingleton<Instances.InstanceService>();
+            .AddSingleton<Instances.InstanceService>()
+            .AddScoped<Definitions.DesignerOperations>();
 
     /// <summary>The audit trail read back (writing is each use case's own).</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddSingleton<Audit.AuditLog>();

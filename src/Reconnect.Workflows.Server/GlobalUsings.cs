@@ -6,3 +6,4 @@ global using Reconnect.Workflows.Application.Checks;
 global using Reconnect.Workflows.Application.Time;
 global using Reconnect.Workflows.Application.Instances;
 global using Reconnect.Workflows.Application.Workflows;
+global using Reconnect.Workflows.Application.Definitions;

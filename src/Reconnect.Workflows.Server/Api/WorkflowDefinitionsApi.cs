@@ -16,6 +16,7 @@ using Reconnect.Workflows.Server.Hosting;
 using Reconnect.Workflows.Application;
 using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Api;
 
@@ -53,35 +54,7 @@ public static class WorkflowDefinitionsApi
     // ------------------------------------------------------------------------------------------------ reads
 
     private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ListSummariesAsync(contexts, cancellationToken));
-
-    /// <summary>The list behind <c>GET /api/workflow-definitions</c> (the designer's list page shows the same).</summary>
-    internal static async Task<List<DefinitionSummary>> ListSummariesAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // Projections only (no JSON documents): definitions are few, versions a handful each.
-        var rows = await db.WorkflowDefinitions.AsNoTracking()
-            .Select(d => new { d.DefinitionId, d.Version, d.Name, d.Description, d.IsPublished, d.CreatedAt, d.PublishedAt })
-            .ToListAsync(cancellationToken);
-        var lastChanges = await db.AuditEntries.AsNoTracking()
-            .Where(a => a.EntityType == AuditTrail.Definition && a.EntityId != null)
-            .GroupBy(a => a.EntityId!)
-            .Select(g => new { Id = g.Key, At = g.Max(a => a.At) })
-            .ToDictionaryAsync(x => x.Id, x => x.At, StringComparer.Ordinal, cancellationToken);
-        var list = rows.GroupBy(r => r.DefinitionId, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var latest = g.MaxBy(r => r.Version)!;
-                var published = g.Where(r => r.IsPublished).MaxBy(r => r.Version);
-                var updated = g.Max(r => r.PublishedAt is { } p && p > r.CreatedAt ? p : r.CreatedAt);
-                if (lastChanges.TryGetValue(g.Key, out var audited) && audited > updated) updated = audited;
-                return new DefinitionSummary(g.Key, latest.Name, latest.Description, latest.Version, published?.Version, published is not null,
-                    g.Min(r => r.CreatedAt), updated);
-            })
-            .ToList();
-        return list;
-    }
+        TypedResults.Ok(await DefinitionQueries.ListSummariesAsync(contexts, cancellationToken));
 
     private static async Task<Results<Ok<JsonNode>, ProblemHttpResult>> GetAsync(
         string definitionId, string? version, IWorkflowDefinitionStore store, CancellationToken cancellationToken)
@@ -98,19 +71,8 @@ public static class WorkflowDefinitionsApi
     private static async Task<Results<Ok<List<DefinitionVersionInfo>>, ProblemHttpResult>> VersionsAsync(
         string definitionId, IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
     {
-        var versions = await ListVersionsAsync(contexts, definitionId, cancellationToken);
+        var versions = await DefinitionQueries.ListVersionsAsync(contexts, definitionId, cancellationToken);
         return versions.Count == 0 ? Problems.NotFound($"No workflow '{definitionId}'.") : TypedResults.Ok(versions);
-    }
-
-    /// <summary>The versions of a definition, a projection without the JSON documents (the designer's version list too).</summary>
-    internal static async Task<List<DefinitionVersionInfo>> ListVersionsAsync(IDbContextFactory<ReconnectDbContext> contexts, string definitionId, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.WorkflowDefinitions.AsNoTracking()
-            .Where(d => d.DefinitionId == definitionId)
-            .OrderBy(d => d.Version)
-            .Select(d => new DefinitionVersionInfo(d.DefinitionId, d.Version, d.Name, d.IsPublished, d.IsLatest, d.CreatedAt, d.PublishedAt))
-            .ToListAsync(cancellationToken);
     }
 
     private static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> CompareAsync(

@@ -12,6 +12,7 @@ using Reconnect.Workflows.Server.Hosting;
 using Reconnect.Workflows.Application;
 using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Api;
 

@@ -22,7 +22,6 @@ public static class UiRegistration
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
-        services.AddScoped<Designer.DesignerOperations>();
         services.Configure<AuthorizationOptions>(o => o.AddPolicy(SignedInPolicy, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireAuthenticatedUser()));

@@ -3,6 +3,7 @@ using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Hosting;
 

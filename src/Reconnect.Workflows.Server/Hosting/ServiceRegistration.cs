@@ -12,6 +12,7 @@ using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Server.Components;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Hosting;
 

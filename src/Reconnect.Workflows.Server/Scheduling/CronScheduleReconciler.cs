@@ -1,4 +1,5 @@
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Scheduling;
 

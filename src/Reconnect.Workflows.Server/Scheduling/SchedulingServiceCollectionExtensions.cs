@@ -2,6 +2,7 @@ using Quartz;
 using Quartz.Impl.AdoJobStore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Scheduling;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 using static Reconnect.Workflows.Server.Tests.Api.Kit;
 
 namespace Reconnect.Workflows.Server.Tests.Api;

@@ -8,6 +8,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Tests.Scheduling;
 

@@ -1,3 +1,4 @@
+using Reconnect.Workflows.Application.Definitions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;

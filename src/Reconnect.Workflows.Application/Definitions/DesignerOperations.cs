@@ -5,13 +5,12 @@ using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
-using Reconnect.Workflows.Server.Api;
-using Reconnect.Workflows.Server.Hosting;
-using Reconnect.Workflows.Application;
+using Microsoft.Extensions.Logging;
+using Reconnect.Workflows.Application.Audit;
 using Reconnect.Workflows.Application.Time;
-using Reconnect.Workflows.Server.Workflows;
+using Reconnect.Workflows.Application.Workflows;
 
-namespace Reconnect.Workflows.Server.Components.Designer;
+namespace Reconnect.Workflows.Application.Definitions;
 
 /// <summary>What a designer action came to: the definition, or a message and the validation problems that stopped it.</summary>
 public sealed record DesignerResult(WorkflowDefinition? Definition, string? Error, IReadOnlyList<ValidationMessage> Problems)
@@ -36,7 +35,7 @@ public sealed class DesignerOperations(
     ILogger<DesignerOperations> logger)
 {
     public Task<List<DefinitionSummary>> ListAsync(CancellationToken cancellationToken = default) =>
-        WorkflowDefinitionsApi.ListSummariesAsync(contexts, cancellationToken);
+        DefinitionQueries.ListSummariesAsync(contexts, cancellationToken);
 
     public Task<WorkflowDefinition?> LatestAsync(string definitionId, CancellationToken cancellationToken = default) =>
         store.FindLatestAsync(definitionId, cancellationToken);
@@ -46,7 +45,7 @@ public sealed class DesignerOperations(
 
     /// <summary>The versions without their documents (as <c>GET …/versions</c>); a version's document is read when it is compared.</summary>
     public Task<List<DefinitionVersionInfo>> VersionsAsync(string definitionId, CancellationToken cancellationToken = default) =>
-        WorkflowDefinitionsApi.ListVersionsAsync(contexts, definitionId, cancellationToken);
+        DefinitionQueries.ListVersionsAsync(contexts, definitionId, cancellationToken);
 
     /// <summary>The engine's validation plus the API's limits (what save and publish will check).</summary>
     public IReadOnlyList<ValidationMessage> Validate(WorkflowDefinition definition)

@@ -1,4 +1,4 @@
-namespace Reconnect.Workflows.Server.Workflows;
+namespace Reconnect.Workflows.Application.Definitions;
 
 /// <summary>
 /// Told when a definition's published version may have changed (publish, retract, import, start-up deploy), so that

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Reconnect.Workflows.Engine.Model;
 using Endpoint = Reconnect.Workflows.Engine.Model.Endpoint;
 
-namespace Reconnect.Workflows.Server.Workflows;
+namespace Reconnect.Workflows.Application.Definitions;
 
 /// <summary>What changed between two versions, for the designer's "compare versions" (see docs/api.md).</summary>
 public sealed record DefinitionDiff(

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Validation;
 
-namespace Reconnect.Workflows.Server.Workflows;
+namespace Reconnect.Workflows.Application.Definitions;
 
 /// <summary>
 /// What the HTTP API checks on a definition besides the engine's validator: the shape (nulls where the model expects
