@@ -32,6 +32,7 @@ internal sealed class FlowRun(StepContext step)
             if (item.Skip)
             {
                 Propagate(node, []);
+                AfterCompletion(node);
                 continue;
             }
             if (++_executions > step.Runner.MaxExecutionsPerStep)
@@ -110,6 +111,7 @@ internal sealed class FlowRun(StepContext step)
                 Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
                 step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray([.. completed.Ports.Select(p => (JsonNode?)JsonValue.Create(p))]) });
                 Propagate(node, completed.Ports);
+                AfterCompletion(node);
                 break;
             case ActivityResult.Suspended suspended:
                 foreach (var bookmark in suspended.Bookmarks)
@@ -122,13 +124,133 @@ internal sealed class FlowRun(StepContext step)
                     step.AddTrace(TraceKinds.BookmarkCreated, node.Node, detail);
                 }
                 break;
-            case ActivityResult.EndFlowchart or ActivityResult.FinishWorkflow:
-                Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
-                step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray() });
+            case ActivityResult.ScheduleChildren children:
+                Flow.Scopes.TryAdd(id, []);
+                if (children.ChildIds.Count == 0)
+                {
+                    Flow.Scopes.Remove(id);
+                    Handle(node, ActivityResult.Done());
+                    break;
+                }
+                foreach (var childId in children.ChildIds)
+                {
+                    // A child run again (the next loop round) starts with no half-counted joins inside it.
+                    Flow.Visits.Remove(childId);
+                    Flow.FiredJoins.Remove(childId);
+                    if (step.Workflow.Find(childId) is { } child)
+                        foreach (var inner in child.Descendants)
+                        {
+                            Flow.Visits.Remove(inner);
+                            Flow.FiredJoins.Remove(inner);
+                        }
+                    Schedule(new WorkItem(childId));
+                }
+                break;
+            case ActivityResult.EndFlowchart when NearestAncestor(node, n => n.Node.IsFlowchart) is { } flowchart:
+                Executed(node, []);
+                CompleteContainer(flowchart, ["Done"], $"'{node.Node.Label}' ended the flowchart");
+                break;
+            case ActivityResult.CompleteComposite complete when NearestAncestor(node, n => n.Node.IsFlowchart) is { } flowchart:
+                Executed(node, complete.Ports);
+                CompleteContainer(flowchart, complete.Ports, $"'{node.Node.Label}' completed the flowchart");
+                break;
+            case ActivityResult.CompleteComposite complete:
+                Executed(node, complete.Ports);
+                State.Output["outcomes"] ??= new JsonArray([.. complete.Ports.Select(p => (JsonNode?)JsonValue.Create(p))]);
                 Ended = true;
                 _queue.Clear();
+                Flow.Scopes.Clear();
+                break;
+            case ActivityResult.BreakLoop:
+                var loop = NearestAncestor(node, n => n.Activity is IContainerActivity { IsLoop: true })
+                           ?? NearestAncestor(node, n => n.Node.Type == "Elsa.Sequence");
+                if (loop is null)
+                {
+                    Handle(node, ActivityResult.Outcomes([]));
+                    break;
+                }
+                Executed(node, []);
+                CompleteContainer(loop, ["Done"], $"'{node.Node.Label}' broke out of the loop");
+                break;
+            case ActivityResult.EndFlowchart or ActivityResult.FinishWorkflow:
+                Executed(node, []);
+                Ended = true;
+                _queue.Clear();
+                Flow.Scopes.Clear();
                 break;
         }
+    }
+
+    private void Executed(CompiledNode node, IReadOnlyList<string> ports)
+    {
+        var id = node.Node.Id;
+        Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
+        step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray([.. ports.Select(p => (JsonNode?)JsonValue.Create(p))]) });
+    }
+
+    private static CompiledNode? NearestAncestor(CompiledNode node, Func<CompiledNode, bool> predicate)
+    {
+        for (var p = node.Parent; p is not null; p = p.Parent)
+            if (predicate(p)) return p;
+        return null;
+    }
+
+    /// <summary>A container completes before its children all finished (End, Complete, Break, a WaitAny fork): what still runs inside it is cancelled.</summary>
+    private void CompleteContainer(CompiledNode container, IReadOnlyList<string> ports, string reason)
+    {
+        Cancel(container.Descendants, reason);
+        Flow.Scopes.Remove(container.Node.Id);
+        Handle(container, ActivityResult.Outcomes(ports));
+    }
+
+    /// <summary>
+    /// A node completed (or was skipped): when it sits in a running container and nothing it started is still queued or
+    /// waiting, the container hears of it and decides what comes next.
+    /// </summary>
+    private void AfterCompletion(CompiledNode node)
+    {
+        var container = node.Parent;
+        if (container is null || !Flow.Scopes.ContainsKey(container.Node.Id)) return;
+        if (container.Activity is not IContainerActivity activity) return;
+        if (!IsIdle(node, includeSelf: true)) return;
+        var allDone = IsIdle(container, includeSelf: false);
+        var context = new ActivityContext(step, container.Node);
+        ActivityResult? result;
+        try
+        {
+            result = activity.OnChildCompleted(context, node.Node.Id, allDone);
+        }
+        catch (Exception ex) when (IsActivityFault(ex))
+        {
+            Fault(container, new WorkItem(container.Node.Id), ex);
+            return;
+        }
+        switch (result)
+        {
+            case null:
+                return;
+            case ActivityResult.Completed completed:
+                if (!allDone) Cancel(container.Descendants, $"'{container.Node.Label}' completed");
+                Flow.Scopes.Remove(container.Node.Id);
+                Handle(container, completed);
+                return;
+            default:
+                Handle(container, result);
+                return;
+        }
+    }
+
+    /// <summary>Nothing inside <paramref name="node"/> (nor the node itself, when asked) is queued, waiting on a bookmark, or running as a container.</summary>
+    private bool IsIdle(CompiledNode node, bool includeSelf)
+    {
+        var inside = node.Descendants;
+        var self = node.Node.Id;
+        foreach (var item in _queue)
+            if (inside.Contains(item.ActivityId) || (includeSelf && item.ActivityId == self)) return false;
+        foreach (var bookmark in State.Bookmarks)
+            if (inside.Contains(bookmark.ActivityId) || (includeSelf && bookmark.ActivityId == self)) return false;
+        if (includeSelf && Flow.Scopes.ContainsKey(self)) return false;
+        return true;
     }
 
     /// <summary>Sends an outcome along the node's connections: taken where the port matches, skipped elsewhere.</summary>
@@ -243,6 +365,15 @@ internal sealed class FlowRun(StepContext step)
     /// </summary>
     public void Cancel(IReadOnlySet<string> activityIds, string reason)
     {
+        if (step.Workflow.HasContainers)
+        {
+            // Cancelling a container cancels what runs inside it.
+            var expanded = new HashSet<string>(activityIds, StringComparer.Ordinal);
+            foreach (var id in activityIds)
+                if (step.Workflow.Find(id) is { } n) expanded.UnionWith(n.Descendants);
+            activityIds = expanded;
+            foreach (var id in activityIds) Flow.Scopes.Remove(id);
+        }
         for (var item = _queue.First; item is not null;)
         {
             var next = item.Next;

@@ -20,6 +20,10 @@ public sealed class WorkflowState
     /// <summary>Outputs of activities that produce one (event payload, task outcome), by activity id.</summary>
     public Dictionary<string, JsonNode?> Outputs { get; set; } = new(StringComparer.Ordinal);
     public JsonNode? LastResult { get; set; }
+    /// <summary>The instance's name (Elsa's <c>SetName</c>), when a workflow gave itself one.</summary>
+    public string? Name { get; set; }
+    /// <summary>The workflow's outputs (Elsa's <c>SetOutput</c> outside any composite), by output name.</summary>
+    public JsonObject Output { get; set; } = [];
     public List<Bookmark> Bookmarks { get; set; } = [];
     public FlowState Flow { get; set; } = new();
     public List<TraceEvent> Journal { get; set; } = [];
@@ -39,6 +43,7 @@ public sealed class WorkflowState
         clone.Outputs = new Dictionary<string, JsonNode?>(Outputs.Count, StringComparer.Ordinal);
         foreach (var (k, v) in Outputs) clone.Outputs[k] = v?.DeepClone();
         clone.LastResult = LastResult?.DeepClone();
+        clone.Output = (JsonObject)Output.DeepClone();
         clone.Bookmarks = new List<Bookmark>(Bookmarks.Count);
         foreach (var b in Bookmarks) clone.Bookmarks.Add(b.DeepClone());
         clone.Flow = Flow.Clone();
@@ -60,6 +65,12 @@ public sealed class FlowState
     public List<WorkItem> Pending { get; set; } = [];
     /// <summary>Executions per activity over the instance's life.</summary>
     public Dictionary<string, int> ExecutionCounts { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Containers (sequences, loops, forks, nested flowcharts) that are running, by activity id, each with what it
+    /// remembers between its children (the next index, the loop's current value, the branches done). Kept here so the
+    /// step stays pure and a container survives a restart while a child waits.
+    /// </summary>
+    public Dictionary<string, JsonObject> Scopes { get; set; } = new(StringComparer.Ordinal);
 
     public FlowState Clone()
     {
@@ -70,6 +81,7 @@ public sealed class FlowState
             ExecutionCounts = new Dictionary<string, int>(ExecutionCounts, StringComparer.Ordinal),
         };
         foreach (var (k, v) in Visits) clone.Visits[k] = new Dictionary<string, bool>(v, StringComparer.Ordinal);
+        foreach (var (k, v) in Scopes) clone.Scopes[k] = (JsonObject)v.DeepClone();
         return clone;
     }
 }

@@ -28,11 +28,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
             else if (!variableNames.Add(variable.Name)) messages.Add(new(null, null, $"variable '{variable.Name}' is declared twice"));
         }
 
-        var root = definition.Root;
-        if (!root.IsFlowchart && root.Activities is { Count: > 0 })
-            messages.Add(new(root.Id, root.Type, "only an Elsa.Flowchart root can hold activities"));
-
-        var activities = definition.Activities;
+        // Every activity at any depth: inside sequences, loops, branches and nested flowcharts, even inside a container we do not run.
+        var activities = definition.AllActivities.ToList();
         if (activities.Count == 0)
             messages.Add(new(null, null, "the workflow has no activities", ValidationSeverity.Warning));
 
@@ -44,7 +41,9 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         }
 
         foreach (var node in activities) ValidateActivity(node, context, messages);
-        ValidateConnections(definition, messages);
+        ValidateConnections(definition.Activities, definition.Connections, messages);
+        foreach (var flowchart in activities.Where(a => a.IsFlowchart))
+            ValidateConnections(flowchart.Activities ?? [], flowchart.Connections ?? [], messages);
         if (messages.Any(m => m.Severity == ValidationSeverity.Error && m.Message.StartsWith("another activity", StringComparison.Ordinal)))
             return new ValidationResult(messages);
 
@@ -93,11 +92,11 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
             messages.Add(new(node.Id, node.Type, problem));
     }
 
-    private void ValidateConnections(WorkflowDefinition definition, List<ValidationMessage> messages)
+    private void ValidateConnections(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections, List<ValidationMessage> messages)
     {
         var byId = new Dictionary<string, ActivityNode>(StringComparer.Ordinal);
-        foreach (var a in definition.Activities) byId.TryAdd(a.Id, a);
-        foreach (var connection in definition.Connections)
+        foreach (var a in activities) byId.TryAdd(a.Id, a);
+        foreach (var connection in connections)
         {
             byId.TryGetValue(connection.Source.Activity, out var source);
             byId.TryGetValue(connection.Target.Activity, out var target);
@@ -119,16 +118,24 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
 
     private static void ValidateReachability(WorkflowDefinition definition, Execution.CompiledWorkflow compiled, List<ValidationMessage> messages)
     {
-        if (compiled.StartNodeId is null) return;
-        var seen = new HashSet<string>(StringComparer.Ordinal) { compiled.StartNodeId };
+        ValidateReachability(definition.Activities, compiled.StartNodeId, compiled, messages);
+        foreach (var flowchart in definition.AllActivities.Where(a => a.IsFlowchart))
+            if (compiled.Find(flowchart.Id) is { } node)
+                ValidateReachability(flowchart.Activities ?? [], node.FlowStart, compiled, messages);
+    }
+
+    private static void ValidateReachability(IReadOnlyList<ActivityNode> activities, string? start, Execution.CompiledWorkflow compiled, List<ValidationMessage> messages)
+    {
+        if (start is null) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { start };
         var queue = new Queue<string>();
-        queue.Enqueue(compiled.StartNodeId);
+        queue.Enqueue(start);
         while (queue.Count > 0)
             foreach (var edge in compiled.Nodes[queue.Dequeue()].Outbound)
                 if (seen.Add(edge.Connection.Target.Activity)) queue.Enqueue(edge.Connection.Target.Activity);
-        foreach (var node in definition.Activities)
+        foreach (var node in activities)
             if (!seen.Contains(node.Id))
-                messages.Add(new(node.Id, node.Type, $"the activity cannot be reached from the start activity '{compiled.StartNodeId}'"));
+                messages.Add(new(node.Id, node.Type, $"the activity cannot be reached from the start activity '{start}'"));
     }
 
     /// <summary>Cycles (strongly connected components, Tarjan, iterative) with no waiting activity: an error when there is no way out, a warning when an exit exists.</summary>
@@ -141,7 +148,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         var counter = 0;
         var components = new List<List<string>>();
 
-        foreach (var start in definition.Activities.Select(a => a.Id).Distinct())
+        var all = definition.AllActivities.ToList();
+        foreach (var start in all.Select(a => a.Id).Distinct())
         {
             if (index.ContainsKey(start)) continue;
             var work = new Stack<(string Id, int Edge)>();
@@ -198,8 +206,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
                 var ports = node.Activity?.GetPorts(node.Node) ?? [];
                 return ports.Any(p => node.Outbound.All(e => e.Connection.Source.Port != p));
             });
-            var first = definition.Activities.First(a => members.Contains(a.Id));
-            var path = string.Join(" → ", definition.Activities.Where(a => members.Contains(a.Id)).Select(a => a.Id));
+            var first = all.First(a => members.Contains(a.Id));
+            var path = string.Join(" → ", all.Where(a => members.Contains(a.Id)).Select(a => a.Id));
             messages.Add(hasExit
                 ? new(first.Id, first.Type, $"loop ({path}) has no waiting activity; it relies on its exit condition to stop", ValidationSeverity.Warning)
                 : new(first.Id, first.Type, $"loop ({path}) has no waiting activity and no way out: it would run for ever"));

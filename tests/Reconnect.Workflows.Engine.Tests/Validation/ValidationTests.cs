@@ -114,6 +114,8 @@ public class ValidationTests
             "Elsa.Start", "Elsa.Finish", "Elsa.End", "Elsa.FlowDecision", "Elsa.FlowSwitch", "Elsa.FlowFork", "Elsa.FlowJoin",
             "Elsa.SetVariable", "Elsa.WriteLine", "Elsa.Delay", "Elsa.StartAt", "Elsa.Timer", "Elsa.Cron", "Elsa.Event",
             "Elsa.PublishEvent", "Elsa.Correlate", "Elsa.RunTask", "Reconnect.CancelActivities",
+            "Elsa.Sequence", "Elsa.Flowchart", "Elsa.FlowNode", "Elsa.If", "Elsa.ForEach", "Elsa.For", "Elsa.While", "Elsa.Fork",
+            "Elsa.Switch", "Elsa.Break", "Elsa.Complete", "Elsa.Fault", "Elsa.SetName", "Elsa.SetOutput", "Elsa.RunJavaScript",
         ];
         Assert.Equal(expected.Order(), registry.Descriptors.Select(d => d.Type).Order());
         Assert.All(registry.Descriptors, d => Assert.False(string.IsNullOrEmpty(d.Category)));
