@@ -58,8 +58,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         var activity = registry.Find(node.Type);
         if (activity is null)
         {
-            var what = node.Type == ActivityNode.FlowchartType
-                ? "nested flowcharts are not supported; put the activities in the root flowchart"
+            var what = Refusal(node.Type) is { } refusal
+                ? $"activity type '{node.Type}' is refused: {refusal}"
                 : node.Type.StartsWith(ElsaPrefix, StringComparison.Ordinal)
                     ? $"activity type '{node.Type}' is an Elsa activity this engine does not support"
                     : $"activity type '{node.Type}' is not known";
@@ -91,6 +91,15 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         foreach (var problem in activity.Validate(node, context))
             messages.Add(new(node.Id, node.Type, problem));
     }
+
+    /// <summary>Elsa activity types refused on purpose, and why (docs/engine.md lists every Elsa type).</summary>
+    public static string? Refusal(string type) => type switch
+    {
+        "Elsa.RunCSharp" => "C# code runs with the server's full rights and there is no sandbox we trust for it; use Elsa.RunJavaScript",
+        "Elsa.RunPython" => "Python needs an embedded interpreter with no sandbox we trust; use Elsa.RunJavaScript",
+        _ when type.StartsWith("Elsa.Agents.", StringComparison.Ordinal) => "Elsa's AI agents module is not shipped here",
+        _ => null,
+    };
 
     private void ValidateConnections(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections, List<ValidationMessage> messages)
     {

@@ -103,3 +103,30 @@ public class ImportRuleTests
         Assert.Contains(errors, e => e.ActivityId == "lost" && e.Message.Contains("cannot be reached from the start activity 'a'"));
     }
 }
+
+/// <summary>What stays refused, by name.</summary>
+public class RefusalTests
+{
+    [Theory]
+    [InlineData("Elsa.RunCSharp", "C#")]
+    [InlineData("Elsa.RunPython", "Python")]
+    [InlineData("Elsa.Agents.AgentActivity", "agents")]
+    public void Validate_RefusedActivityType_SaysWhyByName(string type, string why)
+    {
+        var d = WorkflowJson.Parse("""{"definitionId": "x", "root": {"type": "Elsa.Sequence", "id": "s", "activities": [{"type": "TYPE", "id": "r"}]}}""".Replace("TYPE", type));
+        var error = Assert.Single(new WorkflowValidator(ActivityRegistry.CreateDefault(), new ExpressionEvaluator()).Validate(d).Errors);
+        Assert.Equal("r", error.ActivityId);
+        Assert.Contains($"'{type}' is refused", error.Message);
+        Assert.Contains(why, error.Message);
+    }
+
+    [Theory]
+    [InlineData("CSharp", "C# expressions are refused")]
+    [InlineData("Python", "Python expressions are refused")]
+    public void Validate_CSharpOrPythonExpression_IsRefusedByName(string language, string message)
+    {
+        var d = WorkflowJson.Parse("""{"definitionId": "x", "root": {"type": "Elsa.WriteLine", "id": "w", "text": {"typeName": "String", "expression": {"type": "LANG", "value": "1"}}}}""".Replace("LANG", language));
+        var error = Assert.Single(new WorkflowValidator(ActivityRegistry.CreateDefault(), new ExpressionEvaluator()).Validate(d).Errors);
+        Assert.Contains(message, error.Message);
+    }
+}
