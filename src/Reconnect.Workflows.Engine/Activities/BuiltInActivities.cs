@@ -19,5 +19,6 @@ public static class BuiltInActivities
         new SequenceActivity(), new FlowchartActivity(), new FlowNodeActivity(), new IfActivity(), new ForEachActivity(),
         new ForActivity(), new WhileActivity(), new ForkActivity(), new SwitchActivity(), new BreakActivity(), new CompleteActivity(),
         new FaultActivity(), new SetNameActivity(), new SetOutputActivity(), new RunJavaScriptActivity(),
+        new ExecuteWorkflowActivity(), new DispatchWorkflowActivity(),
     ];
 }

@@ -14,6 +14,10 @@ public sealed class WorkflowState
     /// <summary>The identity of the exact definition version (Elsa's <c>id</c>).</summary>
     public string DefinitionVersionId { get; set; } = "";
     public string? CorrelationId { get; set; }
+    /// <summary>The instance that started this one as its child, when one did; it hears when this one finishes.</summary>
+    public string? ParentInstanceId { get; set; }
+    /// <summary>The parent's activity that started this instance.</summary>
+    public string? ParentActivityId { get; set; }
     public WorkflowStatus Status { get; set; } = WorkflowStatus.Running;
     public JsonObject Input { get; set; } = [];
     public Dictionary<string, JsonNode?> Variables { get; set; } = new(StringComparer.Ordinal);

@@ -182,11 +182,49 @@ public sealed class WorkflowRuntime(
             if (events.Count == 0) break;
             foreach (var e in events)
             {
-                await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+                if (e.EventName == ChildWorkflows.StartEventName) await StartChildAsync(e.Payload as JsonObject, cancellationToken);
+                else await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
                 delivered++;
             }
         }
         return delivered;
+    }
+
+    /// <summary>
+    /// Starts a child instance asked for by a parent's committed step (ExecuteWorkflow, DispatchWorkflow, a workflow
+    /// used as an activity). Idempotent: the child's instance id was chosen by the parent, so a message delivered twice
+    /// starts it once. A workflow that is not published answers the waiting parent at once (its activity faults).
+    /// </summary>
+    private async Task StartChildAsync(JsonObject? request, CancellationToken cancellationToken)
+    {
+        if (request is null) return;
+        var definitionId = ValueConverter.ToText(request["definitionId"]) ?? "";
+        var instanceId = ValueConverter.ToText(request["instanceId"]) ?? runner.NewId();
+        var parentId = ValueConverter.ToText(request["parentInstanceId"]);
+        if (await instances.LoadAsync(instanceId, cancellationToken) is not null) return;
+        var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken);
+        if (definition is null)
+        {
+            if (ValueConverter.ToBool(request["waitForCompletion"]))
+                await PublishEventAsync(ChildWorkflows.FinishedEventName(instanceId), null, new JsonObject
+                {
+                    ["workflowInstanceId"] = instanceId,
+                    ["status"] = "NotFound",
+                    ["message"] = $"No published workflow '{definitionId}' to run as a child.",
+                }, cancellationToken);
+            return;
+        }
+        var now = Now;
+        var state = runner.CreateInstance(definition, now, instanceId);
+        var stimulus = new Stimulus.Start(request["input"] as JsonObject, ValueConverter.ToText(request["correlationId"]))
+        {
+            ParentInstanceId = parentId,
+            ParentActivityId = ValueConverter.ToText(request["parentActivityId"]),
+        };
+        var step = runner.Step(definition, state, stimulus, now);
+        if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) != CommitOutcome.Committed) return;
+        StepCommitted?.Invoke(step.State, step);
+        if (PublishedEvents(step)) await DeliverOutboxAsync(cancellationToken);
     }
 
     private async Task<WorkflowDefinition> FindDefinitionAsync(WorkflowState state, CancellationToken cancellationToken) =>
