@@ -12,18 +12,22 @@ public sealed class ActivityContext : IExpressionContext
 
     private readonly DateTimeOffset? _asOf;
 
-    internal ActivityContext(StepContext step, ActivityNode node, DateTimeOffset? asOf = null)
+    internal ActivityContext(StepContext step, ActivityNode node, DateTimeOffset? asOf = null, string? frame = null)
     {
         _step = step;
         Node = node;
         _asOf = asOf;
+        Frame = frame;
     }
+
+    /// <summary>The frame this runs in (a ParallelForEach iteration), or null.</summary>
+    public string? Frame { get; }
 
     /// <summary>
     /// The same context with the clock read as <paramref name="instant"/>: a due date re-computed after a variable
     /// changed is evaluated as of when its task or timer was made, so "today + 2 days" stays put while "release − 7 days" follows.
     /// </summary>
-    public ActivityContext AsOf(DateTimeOffset instant) => new(_step, Node, instant);
+    public ActivityContext AsOf(DateTimeOffset instant) => new(_step, Node, instant, Frame);
 
     public ActivityNode Node { get; }
     public WorkflowDefinition Definition => _step.Workflow.Definition;
@@ -80,9 +84,19 @@ public sealed class ActivityContext : IExpressionContext
     private IEnumerable<JsonObject> LocalScopes()
     {
         if (!_step.Workflow.HasContainers) yield break;
+        var frame = Frame;
         for (var n = _step.Workflow.Find(Node.Id); n is not null; n = n.Parent)
-            if (_step.State.Flow.Scopes.TryGetValue(n.Node.Id, out var scope) && scope["locals"] is JsonObject locals)
+        {
+            // An iteration's locals (ParallelForEach) live under the iteration's frame, then the container's own.
+            if (frame is not null && Frames.Trim(frame, n.IsInside) != frame)
+            {
+                if (_step.State.Flow.Scopes.TryGetValue(Frames.Key(n.Node.Id, frame), out var iteration) && iteration["locals"] is JsonObject iterationLocals)
+                    yield return iterationLocals;
+                frame = Frames.Trim(frame, n.IsInside);
+            }
+            if (_step.State.Flow.Scopes.TryGetValue(Frames.Key(n.Node.Id, frame), out var scope) && scope["locals"] is JsonObject locals)
                 yield return locals;
+        }
     }
 
     /// <summary>For a nested flowchart: the activity it starts at.</summary>
@@ -93,19 +107,33 @@ public sealed class ActivityContext : IExpressionContext
     {
         get
         {
-            if (!_step.State.Flow.Scopes.TryGetValue(Node.Id, out var scope))
+            var key = Frames.Key(Node.Id, Frame);
+            if (!_step.State.Flow.Scopes.TryGetValue(key, out var scope))
             {
                 scope = [];
-                _step.State.Flow.Scopes[Node.Id] = scope;
+                _step.State.Flow.Scopes[key] = scope;
             }
             return scope;
         }
     }
 
     /// <summary>Sets a variable its children see (<c>CurrentValue</c>, <c>CurrentIndex</c>) for as long as this container runs.</summary>
-    public void SetLocal(string name, JsonNode? value)
+    public void SetLocal(string name, JsonNode? value) => SetLocal(name, value, null);
+
+    /// <summary>A local for one iteration frame of this container (ParallelForEach), or the container's own when null.</summary>
+    public void SetLocal(string name, JsonNode? value, string? iterationFrame)
     {
-        var scope = ContainerState;
+        JsonObject scope;
+        if (iterationFrame is null) scope = ContainerState;
+        else
+        {
+            var key = Frames.Key(Node.Id, iterationFrame);
+            if (!_step.State.Flow.Scopes.TryGetValue(key, out scope!))
+            {
+                scope = [];
+                _step.State.Flow.Scopes[key] = scope;
+            }
+        }
         if (scope["locals"] is not JsonObject locals)
         {
             locals = [];
@@ -183,6 +211,11 @@ public sealed class ActivityContext : IExpressionContext
     public Bookmark CreateBookmark(string stimulusName, string? discriminator, DateTimeOffset? dueAt = null, JsonObject? payload = null, string? id = null)
     {
         var bookmarkId = id ?? NewId();
+        if (Frame is not null)
+        {
+            payload ??= [];
+            payload["frame"] = Frame;
+        }
         var hash = stimulusName == StimulusNames.Timer ? BookmarkKey.ForTimer(bookmarkId) : BookmarkKey.Compute(stimulusName, discriminator);
         return new Bookmark
         {

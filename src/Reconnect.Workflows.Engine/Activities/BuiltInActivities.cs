@@ -16,7 +16,7 @@ public static class BuiltInActivities
         new DelayActivity(), new StartAtActivity(), new TimerActivity(), new CronActivity(),
         new EventActivity(), new PublishEventActivity(), new RunTaskActivity(),
         new CancelActivitiesActivity(),
-        new SequenceActivity(), new FlowchartActivity(), new FlowNodeActivity(), new IfActivity(), new ForEachActivity(),
+        new SequenceActivity(), new FlowchartActivity(), new ParallelForEachActivity(), new FlowNodeActivity(), new IfActivity(), new ForEachActivity(),
         new ForActivity(), new WhileActivity(), new ForkActivity(), new SwitchActivity(), new BreakActivity(), new CompleteActivity(),
         new FaultActivity(), new SetNameActivity(), new SetOutputActivity(), new RunJavaScriptActivity(),
         new ExecuteWorkflowActivity(), new DispatchWorkflowActivity(),

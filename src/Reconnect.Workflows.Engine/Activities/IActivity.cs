@@ -39,7 +39,11 @@ public abstract record ActivityResult
     public sealed record FinishWorkflow : ActivityResult;
 
     /// <summary>A container runs these children now (in this order); it hears of each one's completion through <see cref="IContainerActivity.OnChildCompleted"/>.</summary>
-    public sealed record ScheduleChildren(IReadOnlyList<string> ChildIds) : ActivityResult;
+    public sealed record ScheduleChildren(IReadOnlyList<string> ChildIds) : ActivityResult
+    {
+        /// <summary>Each child's own frame (ParallelForEach's iterations); null: the container's frame.</summary>
+        public IReadOnlyList<string?>? Frames { get; init; }
+    }
 
     /// <summary><c>Complete</c>: the nearest flowchart (or the workflow) completes now with these outcomes.</summary>
     public sealed record CompleteComposite(IReadOnlyList<string> Ports) : ActivityResult;

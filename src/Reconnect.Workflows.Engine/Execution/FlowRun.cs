@@ -12,6 +12,15 @@ internal sealed class FlowRun(StepContext step)
 {
     private readonly LinkedList<WorkItem> _queue = new();
     private int _executions;
+    /// <summary>
+    /// The frame of the work being handled: null at the top; a ParallelForEach gives each iteration its own
+    /// ("…/&lt;id&gt;#&lt;n&gt;"), so the same activities run side by side with their own joins, containers and locals.
+    /// </summary>
+    private string? _frame;
+
+    private WorkItem Item(string id, bool skip = false) => new(id, skip, _frame);
+
+    private string K(string id) => Frames.Key(id, _frame);
 
     public bool Ended { get; private set; }
     public bool Faulted { get; private set; }
@@ -27,6 +36,7 @@ internal sealed class FlowRun(StepContext step)
         {
             var item = _queue.First!.Value;
             _queue.RemoveFirst();
+            _frame = item.Frame;
             var node = step.Workflow.Find(item.ActivityId);
             if (node is null) continue;
             if (item.Skip)
@@ -53,7 +63,7 @@ internal sealed class FlowRun(StepContext step)
             return;
         }
         if (node.JoinMode == JoinMode.WaitAny) CancelAncestors(node);
-        var context = new ActivityContext(step, node.Node);
+        var context = new ActivityContext(step, node.Node, frame: _frame);
         ActivityResult result;
         try
         {
@@ -70,6 +80,7 @@ internal sealed class FlowRun(StepContext step)
     public void ResumeBookmark(Bookmark bookmark, JsonNode? input)
     {
         State.Bookmarks.RemoveAll(b => b.Id == bookmark.Id);
+        _frame = Frames.Of(bookmark);
         var node = step.Workflow.Find(bookmark.ActivityId);
         var kind = bookmark.Name switch
         {
@@ -85,10 +96,10 @@ internal sealed class FlowRun(StepContext step)
         step.AddTrace(kind, bookmark.ActivityId, bookmark.ActivityType, detail);
         if (node?.Activity is null)
         {
-            if (node is not null) Fault(node, new WorkItem(node.Node.Id), new InvalidOperationException($"Activity type '{bookmark.ActivityType}' is not supported."));
+            if (node is not null) Fault(node, Item(node.Node.Id), new InvalidOperationException($"Activity type '{bookmark.ActivityType}' is not supported."));
             return;
         }
-        var context = new ActivityContext(step, node.Node);
+        var context = new ActivityContext(step, node.Node, frame: _frame);
         ActivityResult result;
         try
         {
@@ -96,7 +107,7 @@ internal sealed class FlowRun(StepContext step)
         }
         catch (Exception ex) when (IsActivityFault(ex))
         {
-            Fault(node, new WorkItem(node.Node.Id), ex);
+            Fault(node, Item(node.Node.Id), ex);
             return;
         }
         Handle(node, result);
@@ -125,25 +136,27 @@ internal sealed class FlowRun(StepContext step)
                 }
                 break;
             case ActivityResult.ScheduleChildren children:
-                Flow.Scopes.TryAdd(id, []);
+                Flow.Scopes.TryAdd(K(id), []);
                 if (children.ChildIds.Count == 0)
                 {
-                    Flow.Scopes.Remove(id);
+                    Flow.Scopes.Remove(K(id));
                     Handle(node, ActivityResult.Done());
                     break;
                 }
-                foreach (var childId in children.ChildIds)
+                for (var i = 0; i < children.ChildIds.Count; i++)
                 {
+                    var childId = children.ChildIds[i];
+                    var childFrame = children.Frames is { } frames ? frames[i] : _frame;
                     // A child run again (the next loop round) starts with no half-counted joins inside it.
-                    Flow.Visits.Remove(childId);
-                    Flow.FiredJoins.Remove(childId);
+                    Flow.Visits.Remove(Frames.Key(childId, childFrame));
+                    Flow.FiredJoins.Remove(Frames.Key(childId, childFrame));
                     if (step.Workflow.Find(childId) is { } child)
                         foreach (var inner in child.Descendants)
                         {
-                            Flow.Visits.Remove(inner);
-                            Flow.FiredJoins.Remove(inner);
+                            Flow.Visits.Remove(Frames.Key(inner, childFrame));
+                            Flow.FiredJoins.Remove(Frames.Key(inner, childFrame));
                         }
-                    Schedule(new WorkItem(childId));
+                    Schedule(new WorkItem(childId, false, childFrame));
                 }
                 break;
             case ActivityResult.EndFlowchart when NearestAncestor(node, n => n.Node.IsFlowchart) is { } flowchart:
@@ -198,10 +211,27 @@ internal sealed class FlowRun(StepContext step)
     /// <summary>A container completes before its children all finished (End, Complete, Break, a WaitAny fork): what still runs inside it is cancelled.</summary>
     private void CompleteContainer(CompiledNode container, IReadOnlyList<string> ports, string reason)
     {
+        // The container may sit outside the current iteration's frame (a Break in a ParallelForEach body's loop).
+        _frame = FrameAbove(container);
         Cancel(container.Descendants, reason);
-        Flow.Scopes.Remove(container.Node.Id);
+        RemoveScopes(container);
         Handle(container, ActivityResult.Outcomes(ports));
     }
+
+    /// <summary>A container is done: its state goes, and that of its iterations (ParallelForEach) with it.</summary>
+    private void RemoveScopes(CompiledNode container)
+    {
+        Flow.Scopes.Remove(K(container.Node.Id));
+        if (Flow.Scopes.Count == 0) return;
+        foreach (var key in Flow.Scopes.Keys.ToList())
+        {
+            var (id, frame) = Frames.Split(key);
+            if (id == container.Node.Id && Frames.Within(frame, _frame)) Flow.Scopes.Remove(key);
+        }
+    }
+
+    /// <summary>The frame a container runs in: the current frame's iterations owned by containers around it.</summary>
+    private string? FrameAbove(CompiledNode container) => Frames.Trim(_frame, container.IsInside);
 
     /// <summary>
     /// A node completed (or was skipped): when it sits in a running container and nothing it started is still queued or
@@ -210,11 +240,14 @@ internal sealed class FlowRun(StepContext step)
     private void AfterCompletion(CompiledNode node)
     {
         var container = node.Parent;
-        if (container is null || !Flow.Scopes.ContainsKey(container.Node.Id)) return;
+        if (container is null) return;
+        var containerFrame = FrameAbove(container);
+        if (!Flow.Scopes.ContainsKey(Frames.Key(container.Node.Id, containerFrame))) return;
         if (container.Activity is not IContainerActivity activity) return;
-        if (!IsIdle(node, includeSelf: true)) return;
-        var allDone = IsIdle(container, includeSelf: false);
-        var context = new ActivityContext(step, container.Node);
+        if (!IsIdle(node, _frame, includeSelf: true)) return;
+        var allDone = IsIdle(container, containerFrame, includeSelf: false);
+        _frame = containerFrame;
+        var context = new ActivityContext(step, container.Node, frame: _frame);
         ActivityResult? result;
         try
         {
@@ -222,7 +255,7 @@ internal sealed class FlowRun(StepContext step)
         }
         catch (Exception ex) when (IsActivityFault(ex))
         {
-            Fault(container, new WorkItem(container.Node.Id), ex);
+            Fault(container, Item(container.Node.Id), ex);
             return;
         }
         switch (result)
@@ -231,7 +264,7 @@ internal sealed class FlowRun(StepContext step)
                 return;
             case ActivityResult.Completed completed:
                 if (!allDone) Cancel(container.Descendants, $"'{container.Node.Label}' completed");
-                Flow.Scopes.Remove(container.Node.Id);
+                RemoveScopes(container);
                 Handle(container, completed);
                 return;
             default:
@@ -241,15 +274,15 @@ internal sealed class FlowRun(StepContext step)
     }
 
     /// <summary>Nothing inside <paramref name="node"/> (nor the node itself, when asked) is queued, waiting on a bookmark, or running as a container.</summary>
-    private bool IsIdle(CompiledNode node, bool includeSelf)
+    private bool IsIdle(CompiledNode node, string? frame, bool includeSelf)
     {
         var inside = node.Descendants;
         var self = node.Node.Id;
         foreach (var item in _queue)
-            if (inside.Contains(item.ActivityId) || (includeSelf && item.ActivityId == self)) return false;
+            if ((inside.Contains(item.ActivityId) || (includeSelf && item.ActivityId == self)) && Frames.Within(item.Frame, frame)) return false;
         foreach (var bookmark in State.Bookmarks)
-            if (inside.Contains(bookmark.ActivityId) || (includeSelf && bookmark.ActivityId == self)) return false;
-        if (includeSelf && Flow.Scopes.ContainsKey(self)) return false;
+            if ((inside.Contains(bookmark.ActivityId) || (includeSelf && bookmark.ActivityId == self)) && Frames.Within(Frames.Of(bookmark), frame)) return false;
+        if (includeSelf && Flow.Scopes.ContainsKey(Frames.Key(self, frame))) return false;
         return true;
     }
 
@@ -264,9 +297,9 @@ internal sealed class FlowRun(StepContext step)
             {
                 // An implicit loop: going round again starts a fresh round at the target; a skip along a back edge goes nowhere.
                 if (!taken) continue;
-                Flow.Visits.Remove(target.Node.Id);
-                Flow.FiredJoins.Remove(target.Node.Id);
-                Schedule(new WorkItem(target.Node.Id));
+                Flow.Visits.Remove(K(target.Node.Id));
+                Flow.FiredJoins.Remove(K(target.Node.Id));
+                Schedule(Item(target.Node.Id));
                 continue;
             }
             Arrive(target, edge, taken);
@@ -287,21 +320,21 @@ internal sealed class FlowRun(StepContext step)
         if (expected.Count <= 1 && target.JoinMode != JoinMode.WaitAny)
         {
             // The common case, no bookkeeping: one way in.
-            Schedule(new WorkItem(id, Skip: !taken));
+            Schedule(Item(id, skip: !taken));
             return;
         }
 
-        if (!Flow.Visits.TryGetValue(id, out var visits))
+        if (!Flow.Visits.TryGetValue(K(id), out var visits))
         {
             visits = new Dictionary<string, bool>(StringComparer.Ordinal);
-            Flow.Visits[id] = visits;
+            Flow.Visits[K(id)] = visits;
         }
 
-        if (target.JoinMode == JoinMode.WaitAny && Flow.FiredJoins.Contains(id) && visits.ContainsKey(edge.Key))
+        if (target.JoinMode == JoinMode.WaitAny && Flow.FiredJoins.Contains(K(id)) && visits.ContainsKey(edge.Key))
         {
             // The same branch arriving again after the join fired: a new round.
             visits.Clear();
-            Flow.FiredJoins.Remove(id);
+            Flow.FiredJoins.Remove(K(id));
         }
         visits[edge.Key] = visits.GetValueOrDefault(edge.Key) || taken;
         var allVisited = expected.All(visits.ContainsKey);
@@ -311,45 +344,45 @@ internal sealed class FlowRun(StepContext step)
         switch (target.JoinMode)
         {
             case JoinMode.Stream:
-                if (taken) Schedule(new WorkItem(id));
+                if (taken) Schedule(Item(id));
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    if (!anyTaken) Schedule(new WorkItem(id, Skip: true));
+                    Flow.Visits.Remove(K(id));
+                    if (!anyTaken) Schedule(Item(id, skip: true));
                 }
                 break;
 
             case JoinMode.Strict:
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
+                    Flow.Visits.Remove(K(id));
                     // Merge/Converge: a dead branch upstream means the node never runs, and nothing flows on from it.
-                    if (allTaken) Schedule(new WorkItem(id));
+                    if (allTaken) Schedule(Item(id));
                 }
                 break;
 
             case JoinMode.WaitAny:
-                var fired = Flow.FiredJoins.Contains(id);
+                var fired = Flow.FiredJoins.Contains(K(id));
                 if (taken && !fired)
                 {
                     // Cancelling happens when the join runs (see Execute), as in Elsa: work queued before it still runs.
-                    Flow.FiredJoins.Add(id);
+                    Flow.FiredJoins.Add(K(id));
                     fired = true;
-                    Schedule(new WorkItem(id));
+                    Schedule(Item(id));
                 }
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    Flow.FiredJoins.Remove(id);
-                    if (!fired) Schedule(new WorkItem(id, Skip: true));
+                    Flow.Visits.Remove(K(id));
+                    Flow.FiredJoins.Remove(K(id));
+                    if (!fired) Schedule(Item(id, skip: true));
                 }
                 break;
 
             default: // Implicit and WaitAll
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    Schedule(new WorkItem(id, Skip: !anyTaken));
+                    Flow.Visits.Remove(K(id));
+                    Schedule(Item(id, skip: !anyTaken));
                 }
                 break;
         }
@@ -372,17 +405,27 @@ internal sealed class FlowRun(StepContext step)
             foreach (var id in activityIds)
                 if (step.Workflow.Find(id) is { } n) expanded.UnionWith(n.Descendants);
             activityIds = expanded;
-            foreach (var id in activityIds) Flow.Scopes.Remove(id);
+            foreach (var key in Flow.Scopes.Keys.Where(k => InCancelled(k, activityIds)).ToList()) Flow.Scopes.Remove(key);
         }
         for (var item = _queue.First; item is not null;)
         {
             var next = item.Next;
-            if (activityIds.Contains(item.Value.ActivityId)) _queue.Remove(item);
+            if (activityIds.Contains(item.Value.ActivityId) && Frames.Within(item.Value.Frame, _frame)) _queue.Remove(item);
             item = next;
         }
-        foreach (var bookmark in State.Bookmarks.Where(b => activityIds.Contains(b.ActivityId)).ToList())
+        foreach (var bookmark in State.Bookmarks.Where(b => activityIds.Contains(b.ActivityId) && Frames.Within(Frames.Of(b), _frame)).ToList())
             RemoveBookmark(bookmark, reason);
-        foreach (var id in activityIds) Flow.Visits.Remove(id);
+        if (_frame is null && !step.Workflow.HasContainers)
+            foreach (var id in activityIds) Flow.Visits.Remove(id);
+        else
+            foreach (var key in Flow.Visits.Keys.Where(k => InCancelled(k, activityIds)).ToList()) Flow.Visits.Remove(key);
+    }
+
+    /// <summary>A frame-qualified key of one of <paramref name="ids"/> in the current frame or one inside it.</summary>
+    private bool InCancelled(string key, IReadOnlySet<string> ids)
+    {
+        var (id, frame) = Frames.Split(key);
+        return ids.Contains(id) && Frames.Within(frame, _frame);
     }
 
     public void RemoveAllBookmarks(string reason)
@@ -408,7 +451,7 @@ internal sealed class FlowRun(StepContext step)
             Bookmark replacement;
             try
             {
-                replacement = recomputable.Recompute(new ActivityContext(step, node.Node), bookmark);
+                replacement = recomputable.Recompute(new ActivityContext(step, node.Node, frame: Frames.Of(bookmark)), bookmark);
             }
             catch (Exception ex) when (IsActivityFault(ex))
             {

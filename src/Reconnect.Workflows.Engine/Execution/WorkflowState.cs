@@ -90,5 +90,42 @@ public sealed class FlowState
     }
 }
 
-/// <summary>An activity scheduled to run (or to be skipped along a dead path).</summary>
-public sealed record WorkItem(string ActivityId, bool Skip = false);
+/// <summary>An activity scheduled to run (or to be skipped along a dead path), in a frame (null at the top; a ParallelForEach iteration's otherwise).</summary>
+public sealed record WorkItem(string ActivityId, bool Skip = false, string? Frame = null);
+
+/// <summary>
+/// Frames let the same activities run side by side (ParallelForEach's iterations). A frame is a path of iterations,
+/// "&lt;owner id&gt;#&lt;n&gt;" joined by "/"; state kept per activity (joins, containers) is keyed "&lt;id&gt;@&lt;frame&gt;" inside one.
+/// </summary>
+public static class Frames
+{
+    public static string Key(string id, string? frame) => frame is null ? id : id + "@" + frame;
+
+    public static (string Id, string? Frame) Split(string key)
+    {
+        var at = key.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (key, null) : (key[..at], key[(at + 1)..]);
+    }
+
+    public static string Child(string? frame, string ownerId, int index) => (frame is null ? "" : frame + "/") + ownerId + "#" + index;
+
+    /// <summary>True when <paramref name="frame"/> is <paramref name="outer"/> or inside it (everything is inside the top, null).</summary>
+    public static bool Within(string? frame, string? outer) =>
+        outer is null || frame == outer || (frame is not null && frame.StartsWith(outer + "/", StringComparison.Ordinal));
+
+    /// <summary>The leading iterations of <paramref name="frame"/> whose owners <paramref name="keep"/> accepts.</summary>
+    public static string? Trim(string? frame, Func<string, bool> keep)
+    {
+        if (frame is null) return null;
+        var kept = new List<string>();
+        foreach (var segment in frame.Split('/'))
+        {
+            var owner = segment[..segment.LastIndexOf('#')];
+            if (!keep(owner)) break;
+            kept.Add(segment);
+        }
+        return kept.Count == 0 ? null : string.Join('/', kept);
+    }
+
+    public static string? Of(Bookmark bookmark) => bookmark.Payload?["frame"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var f) ? f : null;
+}

@@ -340,3 +340,61 @@ public class ContainerActivityTests
         Assert.Contains(errors, e => e.ActivityId == "js" && e.Message.StartsWith("script:"));
     }
 }
+
+/// <summary><c>Elsa.ParallelForEach</c>: iterations side by side, each with its own frame.</summary>
+public class ParallelForEachTests
+{
+    private static TestRun Run(string root)
+    {
+        var definition = WorkflowJson.Parse("{\"definitionId\": \"t\", \"root\": " + root + "}");
+        var validation = new WorkflowValidator(ActivityRegistry.CreateDefault(), new ExpressionEvaluator()).Validate(definition);
+        Assert.True(validation.IsValid, string.Join("; ", validation.Errors));
+        var run = new TestRun(definition);
+        run.Start();
+        return run;
+    }
+
+    private const string Body = """
+        {"type": "Elsa.ParallelForEach", "id": "pfe", "items": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "['a', 'b', 'c']"}},
+         "body": {"type": "Elsa.Sequence", "id": "seq", "activities": [
+           {"type": "Elsa.WriteLine", "id": "w1", "text": {"typeName": "String", "expression": {"type": "JavaScript", "value": "'start ' + getCurrentValue() + getCurrentIndex()"}}},
+           {"type": "Elsa.Event", "id": "e", "eventName": "Next"},
+           {"type": "Elsa.WriteLine", "id": "w2", "text": {"typeName": "String", "expression": {"type": "JavaScript", "value": "'end ' + getCurrentValue()"}}}]}}
+        """;
+
+    [Fact]
+    public void ParallelForEach_BodyWaits_AllIterationsWaitAtOnceEachWithItsValue()
+    {
+        var run = Run("{\"type\": \"Elsa.Sequence\", \"id\": \"s\", \"activities\": [" + Body + ", {\"type\": \"Elsa.WriteLine\", \"id\": \"after\", \"text\": \"after\"}]}");
+
+        Assert.Equal(["start a0", "start b1", "start c2"], run.Lines);
+        Assert.Equal(3, run.State.Bookmarks.Count);
+        Assert.All(run.State.Bookmarks, b => Assert.Equal("e", b.ActivityId));
+
+        // Resume the second iteration first: it ends with its own value, the others still wait.
+        var bookmarks = run.State.Bookmarks.ToList();
+        run.Resume(bookmarks[1]);
+        Assert.Equal("end b", run.Lines[^1]);
+        Assert.Equal(WorkflowStatus.Suspended, run.State.Status);
+        run.Resume(bookmarks[0]);
+        // Across a restart (the state through JSON) the last iteration still knows its value.
+        var restored = System.Text.Json.JsonSerializer.Deserialize<WorkflowState>(System.Text.Json.JsonSerializer.Serialize(run.State, WorkflowJson.Compact), WorkflowJson.Compact)!;
+        var last = run.Runner.Step(run.Definition, restored, new Stimulus.Resume(bookmarks[2].Id, null), run.Now);
+
+        var lines = last.State.Journal.Where(j => j.Kind == TraceKinds.Log).Select(j => j.Detail!["text"]!.GetValue<string>()).ToList();
+        Assert.Equal(["end b", "end a", "end c", "after"], lines.Skip(3));
+        Assert.Equal(WorkflowStatus.Finished, last.State.Status);
+        Assert.Empty(last.State.Flow.Scopes);
+    }
+
+    [Fact]
+    public void ParallelForEach_NoItems_CompletesAtOnce()
+    {
+        var run = Run("""
+            {"type": "Elsa.ParallelForEach", "id": "pfe", "items": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "[]"}},
+             "body": {"type": "Elsa.WriteLine", "id": "w", "text": "never"}}
+            """);
+        Assert.Empty(run.Lines);
+        Assert.Equal(WorkflowStatus.Finished, run.State.Status);
+    }
+}

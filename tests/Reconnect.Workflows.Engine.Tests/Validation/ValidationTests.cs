@@ -116,7 +116,7 @@ public class ValidationTests
             "Elsa.PublishEvent", "Elsa.Correlate", "Elsa.RunTask", "Reconnect.CancelActivities",
             "Elsa.Sequence", "Elsa.Flowchart", "Elsa.FlowNode", "Elsa.If", "Elsa.ForEach", "Elsa.For", "Elsa.While", "Elsa.Fork",
             "Elsa.Switch", "Elsa.Break", "Elsa.Complete", "Elsa.Fault", "Elsa.SetName", "Elsa.SetOutput", "Elsa.RunJavaScript",
-            "Elsa.ExecuteWorkflow", "Elsa.DispatchWorkflow",
+            "Elsa.ExecuteWorkflow", "Elsa.DispatchWorkflow", "Elsa.ParallelForEach",
         ];
         Assert.Equal(expected.Order(), registry.Descriptors.Select(d => d.Type).Order());
         Assert.All(registry.Descriptors, d => Assert.False(string.IsNullOrEmpty(d.Category)));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Validation;
 
@@ -165,6 +166,39 @@ public sealed class ForEachActivity : IContainerActivity
         context.SetNamedOutput("currentValue", value);
         return Containers.Child(context.Node, "body") is { } body ? new ActivityResult.ScheduleChildren([body]) : Next(context);
     }
+}
+
+/// <summary>
+/// <c>Elsa.ParallelForEach</c>: its <c>body</c> once per item, all at once; done when every iteration is. Each
+/// iteration runs in its own frame, so the same body activities wait side by side with their own CurrentValue and
+/// CurrentIndex, joins and containers.
+/// </summary>
+public sealed class ParallelForEachActivity : IContainerActivity
+{
+    public ActivityDescriptor Descriptor { get; } = new()
+    {
+        Type = "Elsa.ParallelForEach", DisplayName = "Parallel for each", Category = "Looping", Icon = "DynamicFeed",
+        Description = "Runs its body for every item at once (each with its own CurrentValue and CurrentIndex); done when all are.",
+        Inputs = [new InputDescriptor { Name = "items", DisplayName = "Items", TypeName = "Object", UiHint = "code", DefaultSyntax = Expression.JavaScript }],
+    };
+
+    public ActivityResult Execute(ActivityContext context)
+    {
+        var items = Containers.Items(context.Evaluate("items"));
+        _ = context.ContainerState;
+        if (items.Count == 0 || Containers.Child(context.Node, "body") is not { } body) return ActivityResult.Done();
+        var frames = new List<string?>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var frame = Frames.Child(context.Frame, context.Node.Id, i);
+            context.SetLocal("CurrentValue", items[i], frame);
+            context.SetLocal("CurrentIndex", i, frame);
+            frames.Add(frame);
+        }
+        return new ActivityResult.ScheduleChildren([.. Enumerable.Repeat(body, items.Count)]) { Frames = frames };
+    }
+
+    public ActivityResult? OnChildCompleted(ActivityContext context, string childId, bool allDone) => allDone ? ActivityResult.Done() : null;
 }
 
 /// <summary><c>Elsa.For</c>: from <c>start</c> to <c>end</c> by <c>step</c> (end included unless <c>outerBoundInclusive</c> is false), the body once per value.</summary>
