@@ -102,6 +102,9 @@ public sealed class ActivityContext : IExpressionContext
     /// <summary>For a nested flowchart: the activity it starts at.</summary>
     public string? FlowchartStart => _step.Workflow.Find(Node.Id)?.FlowStart;
 
+    /// <summary>Drops this activity's other bookmarks (in its frame): one of several ways in was taken.</summary>
+    public void RemoveOwnBookmarks() => _step.State.Bookmarks.RemoveAll(b => b.ActivityId == Node.Id && Frames.Of(b) == Frame);
+
     /// <summary>What this container remembers between its children (in the instance state).</summary>
     public JsonObject ContainerState
     {

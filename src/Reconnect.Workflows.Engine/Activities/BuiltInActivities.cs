@@ -20,5 +20,8 @@ public static class BuiltInActivities
         new ForActivity(), new WhileActivity(), new ForkActivity(), new SwitchActivity(), new BreakActivity(), new CompleteActivity(),
         new FaultActivity(), new SetNameActivity(), new SetOutputActivity(), new RunJavaScriptActivity(),
         new ExecuteWorkflowActivity(), new DispatchWorkflowActivity(),
+        new Http.HttpEndpointActivity(), new Http.WriteHttpResponseActivity(),
+        new Http.SendHttpRequestActivity("Elsa.SendHttpRequest", "HTTP request"), new Http.SendHttpRequestActivity("Elsa.FlowSendHttpRequest", "HTTP request (flow)"),
+        new Email.SendEmailActivity(),
     ];
 }

@@ -43,6 +43,12 @@ public sealed class WorkflowRuntime(
 
     public DateTimeOffset Now => timeProvider.GetUtcNow();
 
+    /// <summary>Sends workflows' HTTP requests (the host's IHttpClientFactory client, allow-list, time-out, retries). None: such requests fail to connect.</summary>
+    public IHttpRequestSender? HttpSender { get; set; }
+
+    /// <summary>Sends workflows' e-mails (SMTP). None: SendEmail faults with a message saying so.</summary>
+    public IEmailSender? EmailSender { get; set; }
+
     public async Task<RunResult> StartAsync(string definitionId, JsonObject? input = null, string? correlationId = null, CancellationToken cancellationToken = default)
     {
         var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken)
@@ -183,6 +189,8 @@ public sealed class WorkflowRuntime(
             foreach (var e in events)
             {
                 if (e.EventName == ChildWorkflows.StartEventName) await StartChildAsync(e.Payload as JsonObject, cancellationToken);
+                else if (e.EventName == Activities.Http.HttpStimulus.SendEventName) await SendHttpAsync(e.Payload as JsonObject, cancellationToken);
+                else if (e.EventName == Activities.Email.SendEmailActivity.SendEventName) await SendEmailAsync(e.Payload as JsonObject, cancellationToken);
                 else await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
                 delivered++;
             }
@@ -226,6 +234,102 @@ public sealed class WorkflowRuntime(
         StepCommitted?.Invoke(step.State, step);
         if (PublishedEvents(step)) await DeliverOutboxAsync(cancellationToken);
     }
+
+    /// <summary>Performs a workflow's HTTP request after its step committed, then resumes the waiting activity with the answer.</summary>
+    private async Task SendHttpAsync(JsonObject? request, CancellationToken cancellationToken)
+    {
+        if (request is null) return;
+        var responseEvent = ValueConverter.ToText(request["responseEvent"]) ?? "";
+        JsonObject answer;
+        if (HttpSender is null)
+            answer = new JsonObject { ["error"] = "failed-to-connect", ["message"] = "No HTTP sender is configured." };
+        else
+            answer = await HttpSender.SendAsync(new HttpRequestData(
+                ValueConverter.ToText(request["url"]) ?? "", ValueConverter.ToText(request["method"]) ?? "GET",
+                ValueConverter.ToText(request["content"]), ValueConverter.ToText(request["contentType"]), request["headers"] as JsonObject), cancellationToken);
+        await PublishEventAsync(responseEvent, null, answer, cancellationToken);
+    }
+
+    /// <summary>Sends a workflow's e-mail after its step committed, then resumes the waiting SendEmail (with the error, if any).</summary>
+    private async Task SendEmailAsync(JsonObject? message, CancellationToken cancellationToken)
+    {
+        if (message is null) return;
+        var sentEvent = ValueConverter.ToText(message["sentEvent"]) ?? "";
+        static List<string> List(JsonNode? node) => ValueConverter.ToStringList(node);
+        JsonObject answer = [];
+        if (EmailSender is null) answer["error"] = "no SMTP sender is configured";
+        else
+        {
+            try
+            {
+                await EmailSender.SendAsync(new EmailMessage(ValueConverter.ToText(message["from"]), List(message["to"]), List(message["cc"]), List(message["bcc"]),
+                    ValueConverter.ToText(message["subject"]) ?? "", ValueConverter.ToText(message["body"]) ?? ""), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                answer["error"] = ex.Message;
+            }
+        }
+        await PublishEventAsync(sentEvent, null, answer, cancellationToken);
+    }
+
+    /// <summary>An inbound request to /workflows/{path}, after the host authorised it.</summary>
+    public sealed record HttpRequestStimulus(string Method, string Path, JsonObject? Query, JsonObject? Headers, JsonNode? Body);
+
+    /// <summary>What an inbound request came to: the instances it started or resumed, and the response one of them wrote.</summary>
+    public sealed record HttpRequestOutcome(IReadOnlyList<string> InstanceIds, Activities.Http.HttpResponse? Response);
+
+    /// <summary>
+    /// Starts every published workflow whose HttpEndpoint trigger matches the request, and resumes every instance waiting
+    /// on a matching endpoint. The first response a step wrote (WriteHttpResponse) is the answer.
+    /// </summary>
+    public async Task<HttpRequestOutcome> HandleHttpRequestAsync(HttpRequestStimulus request, IReadOnlyList<(WorkflowDefinition Definition, string ActivityId, string PathTemplate)> triggers,
+        CancellationToken cancellationToken = default)
+    {
+        var method = request.Method.ToUpperInvariant();
+        var ids = new List<string>();
+        Activities.Http.HttpResponse? response = null;
+        void Take(RunResult result)
+        {
+            if (result.State is not null && result.Succeeded) ids.Add(result.State.Id);
+            response ??= Activities.Http.HttpResponse.From(result.Step);
+        }
+        // Waiting endpoints first, keyed by their (literal) path; as in routing, a literal match wins over a template with parameters.
+        var resumedLiteral = false;
+        foreach (var template in Templates(request.Path))
+        {
+            var matches = await instances.FindBookmarksAsync(Activities.Http.HttpStimulus.Key(method, template), null, cancellationToken);
+            foreach (var match in matches)
+            {
+                Activities.Http.HttpStimulus.TryMatch(template, request.Path, out var routeValues);
+                var resumed = await ResumeAsync(match.InstanceId, match.BookmarkId, Input(routeValues), cancellationToken);
+                resumedLiteral |= resumed.Succeeded;
+                Take(resumed);
+            }
+        }
+        foreach (var (definition, activityId, template) in triggers)
+        {
+            if (!Activities.Http.HttpStimulus.TryMatch(template, request.Path, out var routeValues)) continue;
+            if (resumedLiteral && routeValues.Count > 0) continue;
+            var methods = definition.FindActivity(activityId) is { } endpoint ? Activities.Http.HttpEndpointActivity.Methods(endpoint) : ["GET"];
+            if (!methods.Contains(method)) continue;
+            Take(await StartAsync(definition, Input(routeValues), null, activityId, cancellationToken));
+        }
+        return new HttpRequestOutcome(ids, response);
+
+        JsonObject Input(JsonObject routeValues) => new()
+        {
+            ["method"] = method,
+            ["path"] = request.Path,
+            ["routeValues"] = routeValues,
+            ["query"] = request.Query?.DeepClone(),
+            ["headers"] = request.Headers?.DeepClone(),
+            ["body"] = request.Body?.DeepClone(),
+        };
+    }
+
+    /// <summary>The concrete path itself (waiting endpoints without route parameters).</summary>
+    private static IEnumerable<string> Templates(string path) => [path];
 
     private async Task<WorkflowDefinition> FindDefinitionAsync(WorkflowState state, CancellationToken cancellationToken) =>
         await definitions.FindVersionAsync(state.DefinitionId, state.DefinitionVersion, cancellationToken)
