@@ -60,7 +60,7 @@ public sealed class ActivityNode : ExtensionFields
     [JsonIgnore] public List<KeyValuePair<string, ActivityNode>> Slots { get; } = [];
 
     /// <summary>Every activity this node holds directly: its <c>activities</c>, then its slots.</summary>
-    [JsonIgnore] public IEnumerable<ActivityNode> Children => (Activities ?? []).Concat(Slots.Select(s => s.Value));
+    [JsonIgnore] public IEnumerable<ActivityNode> Children => (Activities ?? []).Concat(Slots.Select(s => s.Value)).Where(c => c is not null);
 
     /// <summary>The activity in a slot, or null.</summary>
     public ActivityNode? Slot(string path)

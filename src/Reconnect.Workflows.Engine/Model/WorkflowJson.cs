@@ -80,10 +80,12 @@ public static class WorkflowJson
         var all = root.Flatten().ToList();
         if (all.All(a => !string.IsNullOrWhiteSpace(a.Id))) return;
         var taken = all.Where(a => !string.IsNullOrWhiteSpace(a.Id)).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        if (all.All(a => !string.IsNullOrWhiteSpace(a.Id) || string.IsNullOrWhiteSpace(a.Type))) return;
         var counters = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in all)
         {
-            if (!string.IsNullOrWhiteSpace(node.Id)) continue;
+            // A node with no type is left alone: validation names it.
+            if (!string.IsNullOrWhiteSpace(node.Id) || string.IsNullOrWhiteSpace(node.Type)) continue;
             var shortType = node.Type.Split('.')[^1];
             string id;
             do

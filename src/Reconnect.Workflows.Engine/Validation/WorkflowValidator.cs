@@ -93,11 +93,11 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
     }
 
     /// <summary>Elsa activity types refused on purpose, and why (docs/engine.md lists every Elsa type).</summary>
-    public static string? Refusal(string type) => type switch
+    public static string? Refusal(string? type) => type switch
     {
         "Elsa.RunCSharp" => "C# code runs with the server's full rights and there is no sandbox we trust for it; use Elsa.RunJavaScript",
         "Elsa.RunPython" => "Python needs an embedded interpreter with no sandbox we trust; use Elsa.RunJavaScript",
-        _ when type.StartsWith("Elsa.Agents.", StringComparison.Ordinal) => "Elsa's AI agents module is not shipped here",
+        _ when type?.StartsWith("Elsa.Agents.", StringComparison.Ordinal) == true => "Elsa's AI agents module is not shipped here",
         _ => null,
     };
 

@@ -32,6 +32,7 @@ public static class Pipeline
         app.MapSchedulesApi();
         app.MapReferralsApi();
         app.MapTasksApi();
+        Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
