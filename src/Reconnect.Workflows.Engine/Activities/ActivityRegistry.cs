@@ -33,7 +33,7 @@ public sealed class ActivityRegistry
         return activity.Descriptor.Type;
     }
 
-    public IActivity? Find(string type) => _activities.GetValueOrDefault(type);
+    public IActivity? Find(string? type) => type is null ? null : _activities.GetValueOrDefault(type);
 
     public bool Contains(string type) => _activities.ContainsKey(type);
 

@@ -34,7 +34,7 @@ public sealed class WorkflowDefinition : ExtensionFields
     [JsonIgnore] public IReadOnlyList<Connection> Connections => Root.IsFlowchart ? Root.Connections ?? [] : [];
 
     /// <summary>Every activity at any depth (inside sequences, loops, nested flowcharts), depth first; the root flowchart itself is left out.</summary>
-    [JsonIgnore] public IEnumerable<ActivityNode> AllActivities => Activities.SelectMany(a => a.Flatten());
+    [JsonIgnore] public IEnumerable<ActivityNode> AllActivities => Activities.Where(a => a is not null).SelectMany(a => a.Flatten());
 
     /// <summary>An activity at any depth by id.</summary>
     public ActivityNode? FindActivity(string id)

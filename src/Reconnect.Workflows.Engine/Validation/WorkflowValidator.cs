@@ -14,6 +14,9 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
     /// <summary>Elsa activity types people may bring that this engine does not run: named in the message, never dropped silently.</summary>
     private const string ElsaPrefix = "Elsa.";
 
+    /// <summary>Activities at all depths together (the API limits the root's own; containers must not get round it).</summary>
+    public const int MaxActivities = 10_000;
+
     public ValidationResult Validate(WorkflowDefinition definition)
     {
         var messages = new List<ValidationMessage>();
@@ -30,6 +33,18 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
 
         // Every activity at any depth: inside sequences, loops, branches and nested flowcharts, even inside a container we do not run.
         var activities = definition.AllActivities.ToList();
+        if (activities.Count > MaxActivities)
+        {
+            messages.Add(new(null, null, $"the workflow has {activities.Count} activities at all depths; at most {MaxActivities}"));
+            return new ValidationResult(messages);
+        }
+        if (definition.Root.IsFlowchart && definition.Activities.Any(a => a is null))
+            messages.Add(new(null, null, "the root flowchart's 'activities' holds a null entry"));
+        foreach (var container in activities.Where(a => a.Activities is { } list && list.Any(c => c is null)))
+            messages.Add(new(container.Id, container.Type, "its 'activities' holds a null entry"));
+        var typeless = activities.Where(a => string.IsNullOrWhiteSpace(a.Type)).ToList();
+        foreach (var node in typeless) messages.Add(new(node.Id, node.Type, "the activity has no type"));
+        if (typeless.Count > 0 || messages.Count > 0 && messages.Any(m => m.Message.Contains("null entry", StringComparison.Ordinal))) return new ValidationResult(messages);
         if (activities.Count == 0)
             messages.Add(new(null, null, "the workflow has no activities", ValidationSeverity.Warning));
 

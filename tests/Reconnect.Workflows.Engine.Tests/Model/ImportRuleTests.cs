@@ -130,3 +130,18 @@ public class RefusalTests
         Assert.Contains(message, error.Message);
     }
 }
+
+/// <summary>Hostile shapes inside containers are named, never a crash.</summary>
+public class NestedShapeTests
+{
+    [Theory]
+    [InlineData("""{"type": "Elsa.Sequence", "id": "s", "activities": [{"type": "Elsa.Sequence", "id": "inner", "activities": [null]}]}""", "null entry")]
+    [InlineData("""{"type": "Elsa.Sequence", "id": "s", "activities": [{"type": "Elsa.Sequence", "id": "inner", "activities": [{"id": "x", "type": null}]}]}""", "no type")]
+    [InlineData("""{"type": "Elsa.Flowchart", "id": "f", "activities": [null]}""", "null entry")]
+    public void Validate_NestedNullsAndTypeless_AreErrorsNotCrashes(string root, string expected)
+    {
+        var d = WorkflowJson.Parse("{\"definitionId\": \"x\", \"root\": " + root + "}");
+        var errors = new WorkflowValidator(ActivityRegistry.CreateDefault(), new ExpressionEvaluator()).Validate(d).Errors;
+        Assert.Contains(errors, e => e.Message.Contains(expected, StringComparison.Ordinal));
+    }
+}

@@ -58,7 +58,7 @@ public sealed class SequenceActivity : IContainerActivity
 
     private static ActivityResult Next(ActivityContext context)
     {
-        var children = context.Node.Activities ?? [];
+        var children = (context.Node.Activities ?? []).Where(c => c is not null).ToList();
         var state = context.ContainerState;
         var index = Containers.Int(state, "next");
         if (index >= children.Count) return ActivityResult.Done();
