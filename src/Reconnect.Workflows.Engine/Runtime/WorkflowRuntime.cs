@@ -118,7 +118,16 @@ public sealed class WorkflowRuntime(
         ApplyAsync(instanceId, new Stimulus.Resume(bookmarkId, input), cancellationToken);
 
     /// <summary>Delivers an event to every bookmark waiting on it (with this correlation id, when one is given). Returns how many resumed.</summary>
-    public async Task<int> PublishEventAsync(string eventName, string? correlationId, JsonNode? payload = null, CancellationToken cancellationToken = default)
+    public Task<int> PublishEventAsync(string eventName, string? correlationId, JsonNode? payload = null, CancellationToken cancellationToken = default) =>
+        // The runtime's own messages (a child's end, an HTTP answer, an e-mail sent) cannot be forged from outside.
+        IsReservedEventName(eventName) ? Task.FromResult(0) : DeliverEventAsync(eventName, correlationId, payload, cancellationToken);
+
+    /// <summary>Names the runtime uses between instances and for I/O answers: <c>$workflow:</c>, <c>$http:</c>, <c>$email:</c>.</summary>
+    public static bool IsReservedEventName(string eventName) =>
+        eventName.StartsWith("$workflow:", StringComparison.Ordinal) || eventName.StartsWith("$http:", StringComparison.Ordinal)
+        || eventName.StartsWith("$email:", StringComparison.Ordinal);
+
+    private async Task<int> DeliverEventAsync(string eventName, string? correlationId, JsonNode? payload, CancellationToken cancellationToken)
     {
         var matches = await instances.FindBookmarksAsync(BookmarkKey.ForEvent(eventName), correlationId, cancellationToken);
         var resumed = 0;
@@ -191,7 +200,7 @@ public sealed class WorkflowRuntime(
                 if (e.EventName == ChildWorkflows.StartEventName) await StartChildAsync(e.Payload as JsonObject, cancellationToken);
                 else if (e.EventName == Activities.Http.HttpStimulus.SendEventName) await SendHttpAsync(e.Payload as JsonObject, cancellationToken);
                 else if (e.EventName == Activities.Email.SendEmailActivity.SendEventName) await SendEmailAsync(e.Payload as JsonObject, cancellationToken);
-                else await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+                else await DeliverEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
                 delivered++;
             }
         }
@@ -214,7 +223,7 @@ public sealed class WorkflowRuntime(
         if (definition is null)
         {
             if (ValueConverter.ToBool(request["waitForCompletion"]))
-                await PublishEventAsync(ChildWorkflows.FinishedEventName(instanceId), null, new JsonObject
+                await DeliverEventAsync(ChildWorkflows.FinishedEventName(instanceId), null, new JsonObject
                 {
                     ["workflowInstanceId"] = instanceId,
                     ["status"] = "NotFound",
@@ -247,7 +256,7 @@ public sealed class WorkflowRuntime(
             answer = await HttpSender.SendAsync(new HttpRequestData(
                 ValueConverter.ToText(request["url"]) ?? "", ValueConverter.ToText(request["method"]) ?? "GET",
                 ValueConverter.ToText(request["content"]), ValueConverter.ToText(request["contentType"]), request["headers"] as JsonObject), cancellationToken);
-        await PublishEventAsync(responseEvent, null, answer, cancellationToken);
+        await DeliverEventAsync(responseEvent, null, answer, cancellationToken);
     }
 
     /// <summary>Sends a workflow's e-mail after its step committed, then resumes the waiting SendEmail (with the error, if any).</summary>
@@ -270,7 +279,7 @@ public sealed class WorkflowRuntime(
                 answer["error"] = ex.Message;
             }
         }
-        await PublishEventAsync(sentEvent, null, answer, cancellationToken);
+        await DeliverEventAsync(sentEvent, null, answer, cancellationToken);
     }
 
     /// <summary>An inbound request to /workflows/{path}, after the host authorised it.</summary>
