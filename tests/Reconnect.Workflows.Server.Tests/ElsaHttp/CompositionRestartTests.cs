@@ -21,10 +21,12 @@ public sealed class CompositionRestartTests
         ],
         [Kit.Connection("exec", "after")]);
 
-    [Fact]
-    public async Task ExecuteWorkflow_ChildFinishesAfterARestart_ParentResumedOnce()
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("PostgreSql")]
+    public async Task ExecuteWorkflow_ChildFinishesAfterARestart_ParentResumedOnce(string provider)
     {
-        await using var database = await TestDatabase.CreateAsync("Sqlite");
+        await using var database = await TestDatabase.CreateAsync(provider);
         var folder = ReconnectApp.NewWorkflowsFolder();
         string parentId;
         await using (var first = ReconnectApp.StartOn(database, folder))
