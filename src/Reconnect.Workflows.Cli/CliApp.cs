@@ -38,16 +38,57 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
     private Command ValidateCommand()
     {
         var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Workflow JSON files." };
-        var command = new Command("validate", "Validate workflow files: one line per problem, exit 0 when all are valid.") { files };
-        command.SetAction(async (parse, _) => await ValidateAsync(parse.GetValue(files) ?? []));
+        var with = WithOption();
+        var command = new Command("validate", "Validate workflow files: one line per problem, exit 0 when all are valid.") { files, with };
+        command.SetAction(async (parse, _) => await ValidateAsync(parse.GetValue(files) ?? [], parse.GetValue(with) ?? []));
         return command;
     }
 
-    public async Task<int> ValidateAsync(IEnumerable<string> files)
+    private static Option<string[]> WithOption() => new("--with")
     {
+        Description = "Other workflow files given together: the workflow may start them (ExecuteWorkflow, DispatchWorkflow) or use them as activities (options.usableAsActivity).",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    /// <summary>
+    /// Reads the --with files and registers those usable as activities (and those of <paramref name="alsoRegister"/>).
+    /// Returns the definitions, or writes "file: workflow: message" and returns null when one cannot be read.
+    /// </summary>
+    private async Task<List<WorkflowDefinition>?> LoadWithAsync(IEnumerable<string> withFiles, IEnumerable<string> alsoRegister)
+    {
+        var loaded = new List<WorkflowDefinition>();
+        var failed = false;
+        foreach (var file in withFiles)
+        {
+            try
+            {
+                loaded.Add(WorkflowJson.ParseFile(file));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or WorkflowJsonException)
+            {
+                await stdout.WriteLineAsync($"{file}: workflow: {ex.Message}");
+                failed = true;
+            }
+        }
+        foreach (var definition in loaded) registry.AddWorkflowActivity(definition);
+        foreach (var file in alsoRegister)
+        {
+            try { registry.AddWorkflowActivity(WorkflowJson.ParseFile(file)); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or WorkflowJsonException) { /* reported when validated */ }
+        }
+        return failed ? null : loaded;
+    }
+
+    public Task<int> ValidateAsync(IEnumerable<string> files) => ValidateAsync(files, []);
+
+    public async Task<int> ValidateAsync(IEnumerable<string> files, IReadOnlyList<string> withFiles)
+    {
+        var fileList = files.ToList();
+        // Workflows given together may use each other as activities, whichever list names them.
+        if (await LoadWithAsync(withFiles, fileList) is null) return 1;
         var validator = new WorkflowValidator(registry, new ExpressionEvaluator());
         var invalid = false;
-        foreach (var file in files)
+        foreach (var file in fileList)
         {
             WorkflowDefinition definition;
             try
@@ -76,14 +117,22 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         var answers = new Option<string?>("--answers") { Description = "Answers file: task outcomes and events." };
         var until = new Option<string?>("--until") { Description = "Stop at this instant (ISO 8601) or after this duration (P30D)." };
         var correlation = new Option<string?>("--correlation-id") { Description = "Correlation id of the simulated instance." };
-        var command = new Command("simulate", "Run a workflow on a simulated clock, printing one JSON object per line.") { file, input, start, answers, until, correlation };
+        var with = WithOption();
+        var command = new Command("simulate", "Run a workflow on a simulated clock, printing one JSON object per line.") { file, input, start, answers, until, correlation, with };
         command.SetAction(async (parse, ct) => await SimulateAsync(
-            parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(start), parse.GetValue(answers), parse.GetValue(until), parse.GetValue(correlation), ct));
+            parse.GetValue(file)!, parse.GetValue(input), parse.GetValue(start), parse.GetValue(answers), parse.GetValue(until), parse.GetValue(correlation),
+            parse.GetValue(with) ?? [], ct));
         return command;
     }
 
-    public async Task<int> SimulateAsync(string file, string? inputText, string? startText, string? answersPath, string? untilText, string? correlationId, CancellationToken cancellationToken = default)
+    public Task<int> SimulateAsync(string file, string? inputText, string? startText, string? answersPath, string? untilText, string? correlationId, CancellationToken cancellationToken = default) =>
+        SimulateAsync(file, inputText, startText, answersPath, untilText, correlationId, [], cancellationToken);
+
+    public async Task<int> SimulateAsync(string file, string? inputText, string? startText, string? answersPath, string? untilText, string? correlationId,
+        IReadOnlyList<string> withFiles, CancellationToken cancellationToken = default)
     {
+        var with = await LoadWithAsync(withFiles, [file]);
+        if (with is null) return 2;
         WorkflowDefinition definition;
         JsonObject? input;
         DateTimeOffset start;
@@ -118,7 +167,7 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         {
             result = await simulator.RunAsync(definition, new SimulationOptions
             {
-                Input = input, CorrelationId = correlationId, Start = start, Until = until, Answers = answers,
+                Input = input, CorrelationId = correlationId, Start = start, Until = until, Answers = answers, With = with,
             }, Print, cancellationToken);
         }
         catch (SimulationException ex)
@@ -137,7 +186,8 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
         TraceKinds.TaskCompleted, TraceKinds.EventReceived, TraceKinds.Log, TraceKinds.Finished, TraceKinds.Faulted,
     ];
 
-    private void Print(TraceEvent trace)
+    /// <summary>One line; a child instance's lines carry its <c>instanceId</c> (the simulated instance's lines are as SPEC §4 has them).</summary>
+    private void Print(TraceEvent trace, string? childInstanceId)
     {
         // The journal knows a few more kinds; on this contract they are told in the spec's words or left out.
         var (kind, detail) = trace.Kind switch
@@ -156,6 +206,7 @@ public sealed class CliApp(ActivityRegistry registry, TextWriter stdout, TextWri
             ["activityType"] = trace.ActivityType,
             ["detail"] = detail?.DeepClone(),
         };
+        if (childInstanceId is not null) line["instanceId"] = childInstanceId;
         stdout.WriteLine(line.ToJsonString(LineOptions));
     }
 

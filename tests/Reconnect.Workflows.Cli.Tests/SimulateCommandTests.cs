@@ -625,14 +625,14 @@ public sealed partial class SimulateCommandTests : IDisposable
     [Fact]
     public async Task Simulate_InvalidWorkflow_ExitsOneWithProblemsOnStderrAndRunsNothing()
     {
-        var file = _dir.Write("invalid.json", new ElsaWorkflow("invalid").Start().Activity("http", "Elsa.HttpEndpoint").Chain("start", "http"));
+        var file = _dir.Write("invalid.json", new ElsaWorkflow("invalid").Start().Activity("http", "Elsa.BulkDispatchWorkflows").Chain("start", "http"));
 
         var result = await CliRunner.RunAsync("simulate", file, "--start", Start);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Empty(result.Lines);
         var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith($"{file}: activity 'http' (Elsa.HttpEndpoint): ", line, StringComparison.Ordinal);
+        Assert.StartsWith($"{file}: activity 'http' (Elsa.BulkDispatchWorkflows): ", line, StringComparison.Ordinal);
     }
 
     [Fact]

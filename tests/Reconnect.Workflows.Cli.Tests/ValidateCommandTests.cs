@@ -47,13 +47,13 @@ public sealed partial class ValidateCommandTests : IDisposable
     public async Task Validate_UnknownElsaType_ReportsOneLineNamingTheType()
     {
         var file = _dir.Write("http.json", new ElsaWorkflow().Start()
-            .Activity("http", "Elsa.HttpEndpoint", "HttpEndpoint1", ("path", Lit("/referrals")))
+            .Activity("http", "Elsa.BulkDispatchWorkflows", "BulkDispatchWorkflows1", ("path", Lit("/referrals")))
             .WriteLine("say", "hi").Chain("start", "http", "say"));
 
         var result = await CliRunner.RunAsync("validate", file);
 
-        var message = AssertSingleProblem(result, file, "http", "Elsa.HttpEndpoint");
-        Assert.Contains("'Elsa.HttpEndpoint'", message, StringComparison.Ordinal);
+        var message = AssertSingleProblem(result, file, "http", "Elsa.BulkDispatchWorkflows");
+        Assert.Contains("'Elsa.BulkDispatchWorkflows'", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed partial class ValidateCommandTests : IDisposable
     public async Task Validate_SeveralProblemsInOneFile_PrintsOneLinePerProblem()
     {
         var file = _dir.Write("many.json", new ElsaWorkflow().Start()
-            .Activity("http", "Elsa.HttpEndpoint")
+            .Activity("http", "Elsa.BulkDispatchWorkflows")
             .Activity("wait", "Elsa.Delay")
             .WriteLine("island", "x")
             .Chain("start", "http").Chain("start", "wait"));

@@ -12,18 +12,22 @@ public sealed class ActivityContext : IExpressionContext
 
     private readonly DateTimeOffset? _asOf;
 
-    internal ActivityContext(StepContext step, ActivityNode node, DateTimeOffset? asOf = null)
+    internal ActivityContext(StepContext step, ActivityNode node, DateTimeOffset? asOf = null, string? frame = null)
     {
         _step = step;
         Node = node;
         _asOf = asOf;
+        Frame = frame;
     }
+
+    /// <summary>The frame this runs in (a ParallelForEach iteration), or null.</summary>
+    public string? Frame { get; }
 
     /// <summary>
     /// The same context with the clock read as <paramref name="instant"/>: a due date re-computed after a variable
     /// changed is evaluated as of when its task or timer was made, so "today + 2 days" stays put while "release − 7 days" follows.
     /// </summary>
-    public ActivityContext AsOf(DateTimeOffset instant) => new(_step, Node, instant);
+    public ActivityContext AsOf(DateTimeOffset instant) => new(_step, Node, instant, Frame);
 
     public ActivityNode Node { get; }
     public WorkflowDefinition Definition => _step.Workflow.Definition;
@@ -42,16 +46,133 @@ public sealed class ActivityContext : IExpressionContext
     /// <summary>The activity that triggered this instance, when one did (cron, event start).</summary>
     public bool IsTriggerOfWorkflow => _step.TriggerActivityId == Node.Id;
 
-    public IEnumerable<string> VariableNames => _step.State.Variables.Keys;
+    public IEnumerable<string> VariableNames
+    {
+        get
+        {
+            if (!_step.Workflow.HasContainers) return _step.State.Variables.Keys;
+            var names = new List<string>(_step.State.Variables.Keys);
+            foreach (var locals in LocalScopes())
+                foreach (var (key, _) in locals)
+                    if (!names.Contains(key)) names.Add(key);
+            return names;
+        }
+    }
 
-    public bool TryGetVariable(string name, out JsonNode? value) => _step.State.Variables.TryGetValue(name, out value);
+    /// <summary>A workflow variable, else a local of an enclosing container (a loop's <c>CurrentValue</c>, <c>CurrentIndex</c>).</summary>
+    public bool TryGetVariable(string name, out JsonNode? value)
+    {
+        if (_step.State.Variables.TryGetValue(name, out value)) return true;
+        foreach (var locals in LocalScopes())
+            if (locals.TryGetPropertyValue(name, out value)) return true;
+        return false;
+    }
 
-    public void SetVariable(string name, JsonNode? value) => _step.SetVariable(name, value);
+    public void SetVariable(string name, JsonNode? value)
+    {
+        if (!_step.State.Variables.ContainsKey(name) && _step.Workflow.Definition.Variables.All(v => v.Name != name))
+            foreach (var locals in LocalScopes())
+                if (locals.ContainsKey(name))
+                {
+                    locals[name] = value?.DeepClone();
+                    return;
+                }
+        _step.SetVariable(name, value);
+    }
+
+    /// <summary>The locals of the containers around this node, innermost first (the node's own when it is a container).</summary>
+    private IEnumerable<JsonObject> LocalScopes()
+    {
+        if (!_step.Workflow.HasContainers) yield break;
+        var frame = Frame;
+        for (var n = _step.Workflow.Find(Node.Id); n is not null; n = n.Parent)
+        {
+            // An iteration's locals (ParallelForEach) live under the iteration's frame, then the container's own.
+            if (frame is not null && Frames.Trim(frame, n.IsInside) != frame)
+            {
+                if (_step.State.Flow.Scopes.TryGetValue(Frames.Key(n.Node.Id, frame), out var iteration) && iteration["locals"] is JsonObject iterationLocals)
+                    yield return iterationLocals;
+                frame = Frames.Trim(frame, n.IsInside);
+            }
+            if (_step.State.Flow.Scopes.TryGetValue(Frames.Key(n.Node.Id, frame), out var scope) && scope["locals"] is JsonObject locals)
+                yield return locals;
+        }
+    }
+
+    /// <summary>For a nested flowchart: the activity it starts at.</summary>
+    public string? FlowchartStart => _step.Workflow.Find(Node.Id)?.FlowStart;
+
+    /// <summary>Drops this activity's other bookmarks (in its frame): one of several ways in was taken.</summary>
+    public void RemoveOwnBookmarks() => _step.State.Bookmarks.RemoveAll(b => b.ActivityId == Node.Id && Frames.Of(b) == Frame);
+
+    /// <summary>What this container remembers between its children (in the instance state).</summary>
+    public JsonObject ContainerState
+    {
+        get
+        {
+            var key = Frames.Key(Node.Id, Frame);
+            if (!_step.State.Flow.Scopes.TryGetValue(key, out var scope))
+            {
+                scope = [];
+                _step.State.Flow.Scopes[key] = scope;
+            }
+            return scope;
+        }
+    }
+
+    /// <summary>Sets a variable its children see (<c>CurrentValue</c>, <c>CurrentIndex</c>) for as long as this container runs.</summary>
+    public void SetLocal(string name, JsonNode? value) => SetLocal(name, value, null);
+
+    /// <summary>A local for one iteration frame of this container (ParallelForEach), or the container's own when null.</summary>
+    public void SetLocal(string name, JsonNode? value, string? iterationFrame)
+    {
+        JsonObject scope;
+        if (iterationFrame is null) scope = ContainerState;
+        else
+        {
+            var key = Frames.Key(Node.Id, iterationFrame);
+            if (!_step.State.Flow.Scopes.TryGetValue(key, out scope!))
+            {
+                scope = [];
+                _step.State.Flow.Scopes[key] = scope;
+            }
+        }
+        if (scope["locals"] is not JsonObject locals)
+        {
+            locals = [];
+            scope["locals"] = locals;
+        }
+        locals[name] = value?.DeepClone();
+    }
+
+    /// <summary>Outcomes a script chose with <c>setOutcome</c>/<c>setOutcomes</c> (RunJavaScript).</summary>
+    public IReadOnlyList<string>? ScriptOutcomes { get; private set; }
+
+    public void SetOutcomes(IReadOnlyList<string> outcomes) => ScriptOutcomes = outcomes;
+
+    /// <summary>
+    /// Sets one of the activity's named outputs. When the node binds it to a variable (Elsa's
+    /// <c>"currentValue": {"typeName", "memoryReference": {"id"}}</c>), the variable is set too.
+    /// </summary>
+    public void SetNamedOutput(string outputName, JsonNode? value)
+    {
+        var raw = Node.GetInputRaw(outputName);
+        var reference = ValueConverter.ToText(raw?["memoryReference"]?["id"]);
+        if (string.IsNullOrEmpty(reference)) return;
+        var variable = Definition.Variables.FirstOrDefault(v => v.Id == reference) ?? Definition.Variables.FirstOrDefault(v => v.Name == reference);
+        if (variable is not null) SetVariable(variable.Name, value);
+    }
+
+    /// <summary>The instance's name (Elsa's SetName).</summary>
+    public void SetInstanceName(string? name) => _step.State.Name = name;
+
+    /// <summary>A workflow output (Elsa's SetOutput at the top level).</summary>
+    public void SetWorkflowOutput(string name, JsonNode? value) => _step.State.Output[name] = value?.DeepClone();
 
     public JsonNode? GetOutput(string activityIdOrName)
     {
         if (_step.State.Outputs.TryGetValue(activityIdOrName, out var v)) return v;
-        var node = Definition.Activities.FirstOrDefault(a => a.Name == activityIdOrName);
+        var node = Definition.AllActivities.FirstOrDefault(a => a.Name == activityIdOrName);
         return node is not null && _step.State.Outputs.TryGetValue(node.Id, out v) ? v : null;
     }
 
@@ -93,6 +214,11 @@ public sealed class ActivityContext : IExpressionContext
     public Bookmark CreateBookmark(string stimulusName, string? discriminator, DateTimeOffset? dueAt = null, JsonObject? payload = null, string? id = null)
     {
         var bookmarkId = id ?? NewId();
+        if (Frame is not null)
+        {
+            payload ??= [];
+            payload["frame"] = Frame;
+        }
         var hash = stimulusName == StimulusNames.Timer ? BookmarkKey.ForTimer(bookmarkId) : BookmarkKey.Compute(stimulusName, discriminator);
         return new Bookmark
         {

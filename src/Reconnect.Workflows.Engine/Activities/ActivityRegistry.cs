@@ -1,3 +1,5 @@
+using Reconnect.Workflows.Engine.Model;
+
 namespace Reconnect.Workflows.Engine.Activities;
 
 /// <summary>The activity types a runtime knows, by type name.</summary>
@@ -17,7 +19,21 @@ public sealed class ActivityRegistry
         return this;
     }
 
-    public IActivity? Find(string type) => _activities.GetValueOrDefault(type);
+    /// <summary>
+    /// Registers a published workflow with <c>options.usableAsActivity</c> as an activity type (Elsa's naming). Returns
+    /// the type name, or null when the definition is not usable as an activity.
+    /// </summary>
+    public string? AddWorkflowActivity(WorkflowDefinition definition)
+    {
+        if (!Composite.WorkflowDefinitionActivity.IsUsableAsActivity(definition)) return null;
+        var activity = new Composite.WorkflowDefinitionActivity(definition);
+        if (activity.Descriptor.Type.Length == 0 || (_activities.TryGetValue(activity.Descriptor.Type, out var existing) && existing is not Composite.WorkflowDefinitionActivity))
+            return null;
+        Add(activity);
+        return activity.Descriptor.Type;
+    }
+
+    public IActivity? Find(string? type) => type is null ? null : _activities.GetValueOrDefault(type);
 
     public bool Contains(string type) => _activities.ContainsKey(type);
 

@@ -1,3 +1,4 @@
+using Reconnect.Workflows.Engine.Activities.Composite;
 using Reconnect.Workflows.Engine.Activities.Flow;
 using Reconnect.Workflows.Engine.Activities.Primitives;
 using Reconnect.Workflows.Engine.Activities.Scheduling;
@@ -15,5 +16,12 @@ public static class BuiltInActivities
         new DelayActivity(), new StartAtActivity(), new TimerActivity(), new CronActivity(),
         new EventActivity(), new PublishEventActivity(), new RunTaskActivity(),
         new CancelActivitiesActivity(),
+        new SequenceActivity(), new FlowchartActivity(), new ParallelForEachActivity(), new FlowNodeActivity(), new IfActivity(), new ForEachActivity(),
+        new ForActivity(), new WhileActivity(), new ForkActivity(), new SwitchActivity(), new BreakActivity(), new CompleteActivity(),
+        new FaultActivity(), new SetNameActivity(), new SetOutputActivity(), new RunJavaScriptActivity(),
+        new ExecuteWorkflowActivity(), new DispatchWorkflowActivity(),
+        new Http.HttpEndpointActivity(), new Http.WriteHttpResponseActivity(),
+        new Http.SendHttpRequestActivity("Elsa.SendHttpRequest", "HTTP request"), new Http.SendHttpRequestActivity("Elsa.FlowSendHttpRequest", "HTTP request (flow)"),
+        new Email.SendEmailActivity(),
     ];
 }

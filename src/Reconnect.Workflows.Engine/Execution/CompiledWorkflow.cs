@@ -29,18 +29,15 @@ public sealed class CompiledWorkflow
     public CompiledWorkflow(WorkflowDefinition definition, ActivityRegistry registry)
     {
         Definition = definition;
-        foreach (var node in definition.Activities)
-            _nodes.TryAdd(node.Id, new CompiledNode(node, registry.Find(node.Type)));
+        foreach (var node in definition.Activities) AddTree(node, null, registry);
 
-        foreach (var connection in definition.Connections)
-        {
-            if (!_nodes.TryGetValue(connection.Source.Activity, out var source) || !_nodes.ContainsKey(connection.Target.Activity)) continue;
-            var edge = new CompiledEdge(connection, $"{connection.Source.Activity}:{connection.Source.Port}");
-            source.Outbound.Add(edge);
-            _nodes[connection.Target.Activity].Inbound.Add(edge);
-        }
+        AddEdges(definition.Connections);
+        foreach (var node in _nodes.Values)
+            if (node.Node.IsFlowchart) AddEdges(node.Node.Connections ?? []);
 
-        StartNodeId = FindStart(definition);
+        StartNodeId = FindStart(definition.Activities, definition.Root.IsFlowchart ? definition.Root.StartActivityId : null);
+        foreach (var node in _nodes.Values)
+            if (node.Node.IsFlowchart) node.FlowStart = FindStart(node.Node.Activities ?? [], node.Node.StartActivityId);
         MarkBackEdges();
         foreach (var node in _nodes.Values)
         {
@@ -54,11 +51,33 @@ public sealed class CompiledWorkflow
 
     public CompiledNode? Find(string id) => _nodes.GetValueOrDefault(id);
 
-    private string? FindStart(WorkflowDefinition definition)
+    /// <summary>True when the workflow has containers (sequences, loops, nested flowcharts): the runner then tracks their scopes.</summary>
+    public bool HasContainers { get; private set; }
+
+    private void AddTree(ActivityNode node, CompiledNode? parent, ActivityRegistry registry)
     {
-        var activities = definition.Activities;
+        var compiled = new CompiledNode(node, registry.Find(node.Type)) { Parent = parent };
+        if (!_nodes.TryAdd(node.Id, compiled)) return;
+        if (parent is not null) HasContainers = true;
+        for (var p = parent; p is not null; p = p.Parent) p.Descendants.Add(node.Id);
+        foreach (var child in node.Children) AddTree(child, compiled, registry);
+    }
+
+    private void AddEdges(IReadOnlyList<Connection> connections)
+    {
+        foreach (var connection in connections)
+        {
+            if (!_nodes.TryGetValue(connection.Source.Activity, out var source) || !_nodes.ContainsKey(connection.Target.Activity)) continue;
+            var edge = new CompiledEdge(connection, $"{connection.Source.Activity}:{connection.Source.Port}");
+            source.Outbound.Add(edge);
+            _nodes[connection.Target.Activity].Inbound.Add(edge);
+        }
+    }
+
+    private string? FindStart(IReadOnlyList<ActivityNode> activities, string? start)
+    {
         if (activities.Count == 0) return null;
-        if (definition.Root.IsFlowchart && definition.Root.Start is { } start && _nodes.ContainsKey(start)) return start;
+        if (start is not null && _nodes.ContainsKey(start)) return start;
         var startActivity = activities.FirstOrDefault(a => a.Type == "Elsa.Start");
         if (startActivity is not null) return startActivity.Id;
         var canStart = activities.FirstOrDefault(a => string.Equals(a.GetCustomProperty("canStartWorkflow"), "true", StringComparison.OrdinalIgnoreCase));
@@ -73,8 +92,9 @@ public sealed class CompiledWorkflow
         var state = new Dictionary<string, int>(StringComparer.Ordinal); // 0 unseen, 1 on stack, 2 done
         var order = new List<string>();
         if (StartNodeId is not null) order.Add(StartNodeId);
-        order.AddRange(Definition.Activities.Where(a => _nodes[a.Id].Inbound.Count == 0).Select(a => a.Id));
-        order.AddRange(Definition.Activities.Select(a => a.Id));
+        order.AddRange(_nodes.Values.Where(n => n.FlowStart is not null).Select(n => n.FlowStart!));
+        order.AddRange(_nodes.Values.Where(n => n.Inbound.Count == 0).Select(n => n.Node.Id));
+        order.AddRange(_nodes.Keys);
         foreach (var root in order)
         {
             if (state.GetValueOrDefault(root) != 0) continue;
@@ -152,6 +172,20 @@ public sealed class CompiledNode(ActivityNode node, IActivity? activity)
     public List<string> ForwardInboundKeys { get; } = [];
     public JoinMode JoinMode { get; internal set; }
     public IReadOnlySet<string> Ancestors { get; internal set; } = new HashSet<string>();
+    /// <summary>The container holding this node (null for the root flowchart's activities).</summary>
+    public CompiledNode? Parent { get; internal init; }
+    /// <summary>Every activity this node holds, at any depth.</summary>
+    public HashSet<string> Descendants { get; } = new(StringComparer.Ordinal);
+    /// <summary>For a nested flowchart: where it starts.</summary>
+    public string? FlowStart { get; internal set; }
+
+    /// <summary>True when <paramref name="containerId"/> holds this node at some depth.</summary>
+    public bool IsInside(string containerId)
+    {
+        for (var p = Parent; p is not null; p = p.Parent)
+            if (p.Node.Id == containerId) return true;
+        return false;
+    }
 }
 
 public sealed class CompiledEdge(Connection connection, string key)

@@ -12,6 +12,15 @@ internal sealed class FlowRun(StepContext step)
 {
     private readonly LinkedList<WorkItem> _queue = new();
     private int _executions;
+    /// <summary>
+    /// The frame of the work being handled: null at the top; a ParallelForEach gives each iteration its own
+    /// ("…/&lt;id&gt;#&lt;n&gt;"), so the same activities run side by side with their own joins, containers and locals.
+    /// </summary>
+    private string? _frame;
+
+    private WorkItem Item(string id, bool skip = false) => new(id, skip, _frame);
+
+    private string K(string id) => Frames.Key(id, _frame);
 
     public bool Ended { get; private set; }
     public bool Faulted { get; private set; }
@@ -27,11 +36,13 @@ internal sealed class FlowRun(StepContext step)
         {
             var item = _queue.First!.Value;
             _queue.RemoveFirst();
+            _frame = item.Frame;
             var node = step.Workflow.Find(item.ActivityId);
             if (node is null) continue;
             if (item.Skip)
             {
                 Propagate(node, []);
+                AfterCompletion(node);
                 continue;
             }
             if (++_executions > step.Runner.MaxExecutionsPerStep)
@@ -52,7 +63,7 @@ internal sealed class FlowRun(StepContext step)
             return;
         }
         if (node.JoinMode == JoinMode.WaitAny) CancelAncestors(node);
-        var context = new ActivityContext(step, node.Node);
+        var context = new ActivityContext(step, node.Node, frame: _frame);
         ActivityResult result;
         try
         {
@@ -69,6 +80,7 @@ internal sealed class FlowRun(StepContext step)
     public void ResumeBookmark(Bookmark bookmark, JsonNode? input)
     {
         State.Bookmarks.RemoveAll(b => b.Id == bookmark.Id);
+        _frame = Frames.Of(bookmark);
         var node = step.Workflow.Find(bookmark.ActivityId);
         var kind = bookmark.Name switch
         {
@@ -84,10 +96,10 @@ internal sealed class FlowRun(StepContext step)
         step.AddTrace(kind, bookmark.ActivityId, bookmark.ActivityType, detail);
         if (node?.Activity is null)
         {
-            if (node is not null) Fault(node, new WorkItem(node.Node.Id), new InvalidOperationException($"Activity type '{bookmark.ActivityType}' is not supported."));
+            if (node is not null) Fault(node, Item(node.Node.Id), new InvalidOperationException($"Activity type '{bookmark.ActivityType}' is not supported."));
             return;
         }
-        var context = new ActivityContext(step, node.Node);
+        var context = new ActivityContext(step, node.Node, frame: _frame);
         ActivityResult result;
         try
         {
@@ -95,7 +107,7 @@ internal sealed class FlowRun(StepContext step)
         }
         catch (Exception ex) when (IsActivityFault(ex))
         {
-            Fault(node, new WorkItem(node.Node.Id), ex);
+            Fault(node, Item(node.Node.Id), ex);
             return;
         }
         Handle(node, result);
@@ -110,6 +122,7 @@ internal sealed class FlowRun(StepContext step)
                 Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
                 step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray([.. completed.Ports.Select(p => (JsonNode?)JsonValue.Create(p))]) });
                 Propagate(node, completed.Ports);
+                AfterCompletion(node);
                 break;
             case ActivityResult.Suspended suspended:
                 foreach (var bookmark in suspended.Bookmarks)
@@ -122,13 +135,155 @@ internal sealed class FlowRun(StepContext step)
                     step.AddTrace(TraceKinds.BookmarkCreated, node.Node, detail);
                 }
                 break;
-            case ActivityResult.EndFlowchart or ActivityResult.FinishWorkflow:
-                Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
-                step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray() });
+            case ActivityResult.ScheduleChildren children:
+                Flow.Scopes.TryAdd(K(id), []);
+                if (children.ChildIds.Count == 0)
+                {
+                    Flow.Scopes.Remove(K(id));
+                    Handle(node, ActivityResult.Done());
+                    break;
+                }
+                for (var i = 0; i < children.ChildIds.Count; i++)
+                {
+                    var childId = children.ChildIds[i];
+                    var childFrame = children.Frames is { } frames ? frames[i] : _frame;
+                    // A child run again (the next loop round) starts with no half-counted joins inside it.
+                    Flow.Visits.Remove(Frames.Key(childId, childFrame));
+                    Flow.FiredJoins.Remove(Frames.Key(childId, childFrame));
+                    if (step.Workflow.Find(childId) is { } child)
+                        foreach (var inner in child.Descendants)
+                        {
+                            Flow.Visits.Remove(Frames.Key(inner, childFrame));
+                            Flow.FiredJoins.Remove(Frames.Key(inner, childFrame));
+                        }
+                    Schedule(new WorkItem(childId, false, childFrame));
+                }
+                break;
+            case ActivityResult.EndFlowchart when NearestAncestor(node, n => n.Node.IsFlowchart) is { } flowchart:
+                Executed(node, []);
+                CompleteContainer(flowchart, ["Done"], $"'{node.Node.Label}' ended the flowchart");
+                break;
+            case ActivityResult.CompleteComposite complete when NearestAncestor(node, n => n.Node.IsFlowchart) is { } flowchart:
+                Executed(node, complete.Ports);
+                CompleteContainer(flowchart, complete.Ports, $"'{node.Node.Label}' completed the flowchart");
+                break;
+            case ActivityResult.CompleteComposite complete:
+                Executed(node, complete.Ports);
+                State.Output["outcomes"] ??= new JsonArray([.. complete.Ports.Select(p => (JsonNode?)JsonValue.Create(p))]);
                 Ended = true;
                 _queue.Clear();
+                Flow.Scopes.Clear();
+                break;
+            case ActivityResult.BreakLoop:
+                var loop = NearestAncestor(node, n => n.Activity is IContainerActivity { IsLoop: true })
+                           ?? NearestAncestor(node, n => n.Node.Type == "Elsa.Sequence");
+                if (loop is null)
+                {
+                    Handle(node, ActivityResult.Outcomes([]));
+                    break;
+                }
+                Executed(node, []);
+                CompleteContainer(loop, ["Done"], $"'{node.Node.Label}' broke out of the loop");
+                break;
+            case ActivityResult.EndFlowchart or ActivityResult.FinishWorkflow:
+                Executed(node, []);
+                Ended = true;
+                _queue.Clear();
+                Flow.Scopes.Clear();
                 break;
         }
+    }
+
+    private void Executed(CompiledNode node, IReadOnlyList<string> ports)
+    {
+        var id = node.Node.Id;
+        Flow.ExecutionCounts[id] = Flow.ExecutionCounts.GetValueOrDefault(id) + 1;
+        step.AddTrace(TraceKinds.ActivityExecuted, node.Node, new JsonObject { ["outcomes"] = new JsonArray([.. ports.Select(p => (JsonNode?)JsonValue.Create(p))]) });
+    }
+
+    private static CompiledNode? NearestAncestor(CompiledNode node, Func<CompiledNode, bool> predicate)
+    {
+        for (var p = node.Parent; p is not null; p = p.Parent)
+            if (predicate(p)) return p;
+        return null;
+    }
+
+    /// <summary>A container completes before its children all finished (End, Complete, Break, a WaitAny fork): what still runs inside it is cancelled.</summary>
+    private void CompleteContainer(CompiledNode container, IReadOnlyList<string> ports, string reason)
+    {
+        // The container may sit outside the current iteration's frame (a Break in a ParallelForEach body's loop).
+        _frame = FrameAbove(container);
+        Cancel(container.Descendants, reason);
+        RemoveScopes(container);
+        Handle(container, ActivityResult.Outcomes(ports));
+    }
+
+    /// <summary>A container is done: its state goes, and that of its iterations (ParallelForEach) with it.</summary>
+    private void RemoveScopes(CompiledNode container)
+    {
+        Flow.Scopes.Remove(K(container.Node.Id));
+        if (Flow.Scopes.Count == 0) return;
+        foreach (var key in Flow.Scopes.Keys.ToList())
+        {
+            var (id, frame) = Frames.Split(key);
+            if (id == container.Node.Id && Frames.Within(frame, _frame)) Flow.Scopes.Remove(key);
+        }
+    }
+
+    /// <summary>The frame a container runs in: the current frame's iterations owned by containers around it.</summary>
+    private string? FrameAbove(CompiledNode container) => Frames.Trim(_frame, container.IsInside);
+
+    /// <summary>
+    /// A node completed (or was skipped): when it sits in a running container and nothing it started is still queued or
+    /// waiting, the container hears of it and decides what comes next.
+    /// </summary>
+    private void AfterCompletion(CompiledNode node)
+    {
+        var container = node.Parent;
+        if (container is null) return;
+        var containerFrame = FrameAbove(container);
+        if (!Flow.Scopes.ContainsKey(Frames.Key(container.Node.Id, containerFrame))) return;
+        if (container.Activity is not IContainerActivity activity) return;
+        if (!IsIdle(node, _frame, includeSelf: true)) return;
+        var allDone = IsIdle(container, containerFrame, includeSelf: false);
+        _frame = containerFrame;
+        var context = new ActivityContext(step, container.Node, frame: _frame);
+        ActivityResult? result;
+        try
+        {
+            result = activity.OnChildCompleted(context, node.Node.Id, allDone);
+        }
+        catch (Exception ex) when (IsActivityFault(ex))
+        {
+            Fault(container, Item(container.Node.Id), ex);
+            return;
+        }
+        switch (result)
+        {
+            case null:
+                return;
+            case ActivityResult.Completed completed:
+                if (!allDone) Cancel(container.Descendants, $"'{container.Node.Label}' completed");
+                RemoveScopes(container);
+                Handle(container, completed);
+                return;
+            default:
+                Handle(container, result);
+                return;
+        }
+    }
+
+    /// <summary>Nothing inside <paramref name="node"/> (nor the node itself, when asked) is queued, waiting on a bookmark, or running as a container.</summary>
+    private bool IsIdle(CompiledNode node, string? frame, bool includeSelf)
+    {
+        var inside = node.Descendants;
+        var self = node.Node.Id;
+        foreach (var item in _queue)
+            if ((inside.Contains(item.ActivityId) || (includeSelf && item.ActivityId == self)) && Frames.Within(item.Frame, frame)) return false;
+        foreach (var bookmark in State.Bookmarks)
+            if ((inside.Contains(bookmark.ActivityId) || (includeSelf && bookmark.ActivityId == self)) && Frames.Within(Frames.Of(bookmark), frame)) return false;
+        if (includeSelf && Flow.Scopes.ContainsKey(Frames.Key(self, frame))) return false;
+        return true;
     }
 
     /// <summary>Sends an outcome along the node's connections: taken where the port matches, skipped elsewhere.</summary>
@@ -142,9 +297,9 @@ internal sealed class FlowRun(StepContext step)
             {
                 // An implicit loop: going round again starts a fresh round at the target; a skip along a back edge goes nowhere.
                 if (!taken) continue;
-                Flow.Visits.Remove(target.Node.Id);
-                Flow.FiredJoins.Remove(target.Node.Id);
-                Schedule(new WorkItem(target.Node.Id));
+                Flow.Visits.Remove(K(target.Node.Id));
+                Flow.FiredJoins.Remove(K(target.Node.Id));
+                Schedule(Item(target.Node.Id));
                 continue;
             }
             Arrive(target, edge, taken);
@@ -165,21 +320,21 @@ internal sealed class FlowRun(StepContext step)
         if (expected.Count <= 1 && target.JoinMode != JoinMode.WaitAny)
         {
             // The common case, no bookkeeping: one way in.
-            Schedule(new WorkItem(id, Skip: !taken));
+            Schedule(Item(id, skip: !taken));
             return;
         }
 
-        if (!Flow.Visits.TryGetValue(id, out var visits))
+        if (!Flow.Visits.TryGetValue(K(id), out var visits))
         {
             visits = new Dictionary<string, bool>(StringComparer.Ordinal);
-            Flow.Visits[id] = visits;
+            Flow.Visits[K(id)] = visits;
         }
 
-        if (target.JoinMode == JoinMode.WaitAny && Flow.FiredJoins.Contains(id) && visits.ContainsKey(edge.Key))
+        if (target.JoinMode == JoinMode.WaitAny && Flow.FiredJoins.Contains(K(id)) && visits.ContainsKey(edge.Key))
         {
             // The same branch arriving again after the join fired: a new round.
             visits.Clear();
-            Flow.FiredJoins.Remove(id);
+            Flow.FiredJoins.Remove(K(id));
         }
         visits[edge.Key] = visits.GetValueOrDefault(edge.Key) || taken;
         var allVisited = expected.All(visits.ContainsKey);
@@ -189,45 +344,45 @@ internal sealed class FlowRun(StepContext step)
         switch (target.JoinMode)
         {
             case JoinMode.Stream:
-                if (taken) Schedule(new WorkItem(id));
+                if (taken) Schedule(Item(id));
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    if (!anyTaken) Schedule(new WorkItem(id, Skip: true));
+                    Flow.Visits.Remove(K(id));
+                    if (!anyTaken) Schedule(Item(id, skip: true));
                 }
                 break;
 
             case JoinMode.Strict:
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
+                    Flow.Visits.Remove(K(id));
                     // Merge/Converge: a dead branch upstream means the node never runs, and nothing flows on from it.
-                    if (allTaken) Schedule(new WorkItem(id));
+                    if (allTaken) Schedule(Item(id));
                 }
                 break;
 
             case JoinMode.WaitAny:
-                var fired = Flow.FiredJoins.Contains(id);
+                var fired = Flow.FiredJoins.Contains(K(id));
                 if (taken && !fired)
                 {
                     // Cancelling happens when the join runs (see Execute), as in Elsa: work queued before it still runs.
-                    Flow.FiredJoins.Add(id);
+                    Flow.FiredJoins.Add(K(id));
                     fired = true;
-                    Schedule(new WorkItem(id));
+                    Schedule(Item(id));
                 }
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    Flow.FiredJoins.Remove(id);
-                    if (!fired) Schedule(new WorkItem(id, Skip: true));
+                    Flow.Visits.Remove(K(id));
+                    Flow.FiredJoins.Remove(K(id));
+                    if (!fired) Schedule(Item(id, skip: true));
                 }
                 break;
 
             default: // Implicit and WaitAll
                 if (allVisited)
                 {
-                    Flow.Visits.Remove(id);
-                    Schedule(new WorkItem(id, Skip: !anyTaken));
+                    Flow.Visits.Remove(K(id));
+                    Schedule(Item(id, skip: !anyTaken));
                 }
                 break;
         }
@@ -243,15 +398,34 @@ internal sealed class FlowRun(StepContext step)
     /// </summary>
     public void Cancel(IReadOnlySet<string> activityIds, string reason)
     {
+        if (step.Workflow.HasContainers)
+        {
+            // Cancelling a container cancels what runs inside it.
+            var expanded = new HashSet<string>(activityIds, StringComparer.Ordinal);
+            foreach (var id in activityIds)
+                if (step.Workflow.Find(id) is { } n) expanded.UnionWith(n.Descendants);
+            activityIds = expanded;
+            foreach (var key in Flow.Scopes.Keys.Where(k => InCancelled(k, activityIds)).ToList()) Flow.Scopes.Remove(key);
+        }
         for (var item = _queue.First; item is not null;)
         {
             var next = item.Next;
-            if (activityIds.Contains(item.Value.ActivityId)) _queue.Remove(item);
+            if (activityIds.Contains(item.Value.ActivityId) && Frames.Within(item.Value.Frame, _frame)) _queue.Remove(item);
             item = next;
         }
-        foreach (var bookmark in State.Bookmarks.Where(b => activityIds.Contains(b.ActivityId)).ToList())
+        foreach (var bookmark in State.Bookmarks.Where(b => activityIds.Contains(b.ActivityId) && Frames.Within(Frames.Of(b), _frame)).ToList())
             RemoveBookmark(bookmark, reason);
-        foreach (var id in activityIds) Flow.Visits.Remove(id);
+        if (_frame is null && !step.Workflow.HasContainers)
+            foreach (var id in activityIds) Flow.Visits.Remove(id);
+        else
+            foreach (var key in Flow.Visits.Keys.Where(k => InCancelled(k, activityIds)).ToList()) Flow.Visits.Remove(key);
+    }
+
+    /// <summary>A frame-qualified key of one of <paramref name="ids"/> in the current frame or one inside it.</summary>
+    private bool InCancelled(string key, IReadOnlySet<string> ids)
+    {
+        var (id, frame) = Frames.Split(key);
+        return ids.Contains(id) && Frames.Within(frame, _frame);
     }
 
     public void RemoveAllBookmarks(string reason)
@@ -277,7 +451,7 @@ internal sealed class FlowRun(StepContext step)
             Bookmark replacement;
             try
             {
-                replacement = recomputable.Recompute(new ActivityContext(step, node.Node), bookmark);
+                replacement = recomputable.Recompute(new ActivityContext(step, node.Node, frame: Frames.Of(bookmark)), bookmark);
             }
             catch (Exception ex) when (IsActivityFault(ex))
             {

@@ -6,7 +6,13 @@ namespace Reconnect.Workflows.Engine.Execution;
 public abstract record Stimulus
 {
     /// <summary>Start a new instance. <paramref name="TriggerActivityId"/> is set when a trigger (cron, event) started it: that activity completes at once.</summary>
-    public sealed record Start(JsonObject? Input, string? CorrelationId, string? TriggerActivityId = null) : Stimulus;
+    public sealed record Start(JsonObject? Input, string? CorrelationId, string? TriggerActivityId = null) : Stimulus
+    {
+        /// <summary>The instance that started this one as its child (ExecuteWorkflow, DispatchWorkflow, a workflow used as an activity).</summary>
+        public string? ParentInstanceId { get; init; }
+        /// <summary>The parent's activity that started it.</summary>
+        public string? ParentActivityId { get; init; }
+    }
 
     /// <summary>Resume one bookmark (an event arrived, a task got its outcome, a timer fell due).</summary>
     public sealed record Resume(string BookmarkId, JsonNode? Input) : Stimulus;

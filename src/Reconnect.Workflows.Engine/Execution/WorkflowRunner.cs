@@ -75,13 +75,17 @@ public sealed class WorkflowRunner
                     return StepResult.Rejected(state, StepOutcome.NotApplicable, "The instance has already started.");
                 if (start.Input is not null) s.Input = (JsonObject)start.Input.DeepClone();
                 if (start.CorrelationId is not null) s.CorrelationId = start.CorrelationId;
+                s.ParentInstanceId = start.ParentInstanceId;
+                s.ParentActivityId = start.ParentActivityId;
                 step.TriggerActivityId = start.TriggerActivityId;
-                step.AddTrace(TraceKinds.Started, null, null, new JsonObject
+                var started = new JsonObject
                 {
                     ["definitionId"] = workflow.Definition.DefinitionId,
                     ["version"] = workflow.Definition.Version,
                     ["correlationId"] = s.CorrelationId,
-                });
+                };
+                if (start.ParentInstanceId is not null) started["parentInstanceId"] = start.ParentInstanceId;
+                step.AddTrace(TraceKinds.Started, null, null, started);
                 var startId = start.TriggerActivityId is not null && workflow.Find(start.TriggerActivityId) is not null
                     ? start.TriggerActivityId
                     : workflow.StartNodeId;
@@ -122,6 +126,7 @@ public sealed class WorkflowRunner
                 s.Status = WorkflowStatus.Cancelled;
                 s.FinishedAt = now;
                 step.AddTrace(TraceKinds.Cancelled, null, null, cancel.Reason is null ? null : new JsonObject { ["reason"] = cancel.Reason });
+                NotifyParent(step);
                 Finish(state, step);
                 return result;
         }
@@ -151,9 +156,21 @@ public sealed class WorkflowRunner
         {
             s.FinishedAt = now;
             step.AddTrace(TraceKinds.Finished, null, null, null);
+            NotifyParent(step);
         }
         Finish(state, step);
         return result;
+    }
+
+    /// <summary>
+    /// A child instance that finished (or was cancelled) tells its parent through the outbox, in the same commit as its
+    /// final state: the parent's waiting bookmark is resumed after that commit, exactly once, even across a restart.
+    /// </summary>
+    private static void NotifyParent(StepContext step)
+    {
+        var s = step.State;
+        if (s.ParentInstanceId is null) return;
+        step.Result.Effects.Add(new PublishEventEffect(ChildWorkflows.FinishedEventName(s.Id), null, ChildWorkflows.Result(s)));
     }
 
     private static void Finish(WorkflowState before, StepContext step)

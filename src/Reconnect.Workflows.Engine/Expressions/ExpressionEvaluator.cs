@@ -49,6 +49,8 @@ public sealed class ExpressionEvaluator
         Expression.Object => TryParseObject(expression.Value, out var error) ? null : error,
         Expression.JavaScript => _javaScript.CheckSyntax(expression.Text ?? ""),
         Expression.Liquid => _liquid.CheckSyntax(expression.Text ?? ""),
+        "CSharp" or "C#" => "C# expressions are refused: they run with the server's full rights and there is no sandbox we trust; use JavaScript",
+        "Python" => "Python expressions are refused: there is no sandbox we trust for them; use JavaScript",
         _ => $"expression type '{expression.Type}' is not supported (supported: {string.Join(", ", Expression.SupportedTypes)})",
     };
 

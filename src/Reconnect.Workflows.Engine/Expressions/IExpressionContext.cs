@@ -14,6 +14,9 @@ public interface IExpressionContext
     DateTimeOffset Now { get; }
     JsonNode? LastResult { get; }
     JsonNode? GetOutput(string activityIdOrName);
+
+    /// <summary>A script chose the activity's outcomes (<c>setOutcome</c>, <c>setOutcomes</c>); only RunJavaScript listens.</summary>
+    void SetOutcomes(IReadOnlyList<string> outcomes) { }
 }
 
 /// <summary>An expression that could not be parsed or evaluated; the runner turns it into an incident on the activity.</summary>

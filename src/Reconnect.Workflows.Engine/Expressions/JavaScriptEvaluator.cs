@@ -162,9 +162,15 @@ public sealed class JavaScriptEvaluator(JavaScriptOptions options)
             }));
         }
 
+        engine.SetValue("setOutcome", new Action<string>(outcome => context.SetOutcomes([outcome])));
+        engine.SetValue("setOutcomes", new Action<JsValue>(outcomes => context.SetOutcomes(ValueConverterOutcomes(engine, outcomes))));
+
         DateHelpers.Register(engine, context.Now);
         return variablesObject;
     }
+
+    private static List<string> ValueConverterOutcomes(JsEngine engine, JsValue value) =>
+        Activities.ValueConverter.ToStringList(ToJson(engine, value));
 
     private static void DefineAccessor(JsEngine engine, string prefix, string name, Delegate accessor)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -27,15 +28,94 @@ public sealed class ActivityNode : ExtensionFields
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<Connection>? Connections { get; set; }
 
-    /// <summary>The flowchart's explicit start activity (older Elsa files).</summary>
-    [JsonPropertyName("start")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Start { get; set; }
+    /// <summary>
+    /// The flowchart's explicit start activity (older Elsa files). Kept in <see cref="ExtensionFields.Extra"/>: on other
+    /// activities <c>start</c> is an input (<c>Elsa.For</c>'s), not an activity id.
+    /// </summary>
+    [JsonIgnore]
+    public string? StartActivityId
+    {
+        get => IsFlowchart && Extra?["start"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+        set
+        {
+            Extra ??= [];
+            if (value is null) Extra.Remove("start");
+            else Extra["start"] = value;
+        }
+    }
 
     [JsonIgnore] public bool IsFlowchart => Type == FlowchartType;
 
     /// <summary>A readable label for messages: the name when there is one, else the id.</summary>
     [JsonIgnore] public string Label => string.IsNullOrEmpty(Name) ? Id : Name!;
+
+    /// <summary>Activity slots of containers other than <c>activities</c>: <c>body</c>, <c>then</c>, <c>else</c>, <c>default</c>.</summary>
+    public static readonly IReadOnlyList<string> SingleSlotNames = ["body", "then", "else", "default"];
+
+    /// <summary>
+    /// Activities held in slots other than <see cref="Activities"/>, by slot path (<c>body</c>, <c>then</c>, <c>else</c>,
+    /// <c>default</c>, <c>branches/0</c>, <c>cases/1/activity</c>), in the order Elsa visits them. Read from and written
+    /// back to <see cref="ExtensionFields.Extra"/>, so a round trip keeps them as they were.
+    /// </summary>
+    [JsonIgnore] public List<KeyValuePair<string, ActivityNode>> Slots { get; } = [];
+
+    /// <summary>Every activity this node holds directly: its <c>activities</c>, then its slots.</summary>
+    [JsonIgnore] public IEnumerable<ActivityNode> Children => (Activities ?? []).Concat(Slots.Select(s => s.Value)).Where(c => c is not null);
+
+    /// <summary>The activity in a slot, or null.</summary>
+    public ActivityNode? Slot(string path)
+    {
+        foreach (var (key, node) in Slots)
+            if (key == path) return node;
+        return null;
+    }
+
+    /// <summary>This node and everything it holds, depth first (Elsa's order for naming activities).</summary>
+    public IEnumerable<ActivityNode> Flatten()
+    {
+        var stack = new Stack<ActivityNode>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            yield return node;
+            foreach (var child in node.Children.Reverse()) stack.Push(child);
+        }
+    }
+
+    private static bool IsActivityJson(JsonNode? node) =>
+        node is JsonObject o && o["type"] is JsonValue t && t.TryGetValue<string>(out _) && !o.ContainsKey("expression");
+
+    protected override void OnExtraLoaded()
+    {
+        Slots.Clear();
+        if (Extra is null) return;
+        foreach (var name in SingleSlotNames)
+            if (Extra[name] is JsonObject o && IsActivityJson(o))
+                Slots.Add(new(name, o.Deserialize<ActivityNode>(WorkflowJson.Options)!));
+        if (Extra["branches"] is JsonArray branches)
+            for (var i = 0; i < branches.Count; i++)
+                if (IsActivityJson(branches[i])) Slots.Add(new($"branches/{i}", branches[i]!.Deserialize<ActivityNode>(WorkflowJson.Options)!));
+        if (Extra["cases"] is JsonArray cases)
+            for (var i = 0; i < cases.Count; i++)
+                if (cases[i] is JsonObject c && IsActivityJson(c["activity"])) Slots.Add(new($"cases/{i}/activity", c["activity"]!.Deserialize<ActivityNode>(WorkflowJson.Options)!));
+    }
+
+    protected override void OnExtraSaving()
+    {
+        if (Slots.Count == 0 || Extra is null) return;
+        foreach (var (path, node) in Slots)
+        {
+            var json = JsonSerializer.SerializeToNode(node, WorkflowJson.Options);
+            var parts = path.Split('/');
+            JsonNode? target = Extra;
+            for (var i = 0; i < parts.Length - 1; i++)
+                target = target is JsonArray a ? a[int.Parse(parts[i], System.Globalization.CultureInfo.InvariantCulture)] : target?[parts[i]];
+            var last = parts[^1];
+            if (target is JsonArray array) array[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = json;
+            else if (target is JsonObject obj) obj[last] = json;
+        }
+    }
 
     public static ActivityNode EmptyFlowchart() => new() { Id = "flowchart", Type = FlowchartType, Activities = [], Connections = [] };
 

@@ -23,10 +23,18 @@ public abstract class ExtensionFields : IJsonOnDeserialized, IJsonOnSerializing,
         Extra = [];
         foreach (var (key, element) in WireExtra) Extra[key] = JsonNode.Parse(element.GetRawText());
         WireExtra = null;
+        OnExtraLoaded();
     }
+
+    /// <summary>Called after <see cref="Extra"/> was filled from JSON.</summary>
+    protected virtual void OnExtraLoaded() { }
+
+    /// <summary>Called before <see cref="Extra"/> is written to JSON.</summary>
+    protected virtual void OnExtraSaving() { }
 
     void IJsonOnSerializing.OnSerializing()
     {
+        OnExtraSaving();
         if (Extra is null || Extra.Count == 0) { WireExtra = null; return; }
         WireExtra = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var (key, node) in Extra)

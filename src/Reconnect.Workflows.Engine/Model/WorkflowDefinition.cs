@@ -33,9 +33,15 @@ public sealed class WorkflowDefinition : ExtensionFields
     /// <summary>The connections of the root flowchart.</summary>
     [JsonIgnore] public IReadOnlyList<Connection> Connections => Root.IsFlowchart ? Root.Connections ?? [] : [];
 
+    /// <summary>Every activity at any depth (inside sequences, loops, nested flowcharts), depth first; the root flowchart itself is left out.</summary>
+    [JsonIgnore] public IEnumerable<ActivityNode> AllActivities => Activities.Where(a => a is not null).SelectMany(a => a.Flatten());
+
+    /// <summary>An activity at any depth by id.</summary>
     public ActivityNode? FindActivity(string id)
     {
         foreach (var a in Activities)
+            if (a.Id == id) return a;
+        foreach (var a in AllActivities)
             if (a.Id == id) return a;
         return null;
     }

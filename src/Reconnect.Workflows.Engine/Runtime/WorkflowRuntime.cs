@@ -43,6 +43,12 @@ public sealed class WorkflowRuntime(
 
     public DateTimeOffset Now => timeProvider.GetUtcNow();
 
+    /// <summary>Sends workflows' HTTP requests (the host's IHttpClientFactory client, allow-list, time-out, retries). None: such requests fail to connect.</summary>
+    public IHttpRequestSender? HttpSender { get; set; }
+
+    /// <summary>Sends workflows' e-mails (SMTP). None: SendEmail faults with a message saying so.</summary>
+    public IEmailSender? EmailSender { get; set; }
+
     public async Task<RunResult> StartAsync(string definitionId, JsonObject? input = null, string? correlationId = null, CancellationToken cancellationToken = default)
     {
         var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken)
@@ -112,7 +118,16 @@ public sealed class WorkflowRuntime(
         ApplyAsync(instanceId, new Stimulus.Resume(bookmarkId, input), cancellationToken);
 
     /// <summary>Delivers an event to every bookmark waiting on it (with this correlation id, when one is given). Returns how many resumed.</summary>
-    public async Task<int> PublishEventAsync(string eventName, string? correlationId, JsonNode? payload = null, CancellationToken cancellationToken = default)
+    public Task<int> PublishEventAsync(string eventName, string? correlationId, JsonNode? payload = null, CancellationToken cancellationToken = default) =>
+        // The runtime's own messages (a child's end, an HTTP answer, an e-mail sent) cannot be forged from outside.
+        IsReservedEventName(eventName) ? Task.FromResult(0) : DeliverEventAsync(eventName, correlationId, payload, cancellationToken);
+
+    /// <summary>Names the runtime uses between instances and for I/O answers: <c>$workflow:</c>, <c>$http:</c>, <c>$email:</c>.</summary>
+    public static bool IsReservedEventName(string eventName) =>
+        eventName.StartsWith("$workflow:", StringComparison.Ordinal) || eventName.StartsWith("$http:", StringComparison.Ordinal)
+        || eventName.StartsWith("$email:", StringComparison.Ordinal);
+
+    private async Task<int> DeliverEventAsync(string eventName, string? correlationId, JsonNode? payload, CancellationToken cancellationToken)
     {
         var matches = await instances.FindBookmarksAsync(BookmarkKey.ForEvent(eventName), correlationId, cancellationToken);
         var resumed = 0;
@@ -182,12 +197,148 @@ public sealed class WorkflowRuntime(
             if (events.Count == 0) break;
             foreach (var e in events)
             {
-                await PublishEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
+                if (e.EventName == ChildWorkflows.StartEventName) await StartChildAsync(e.Payload as JsonObject, cancellationToken);
+                else if (e.EventName == Activities.Http.HttpStimulus.SendEventName) await SendHttpAsync(e.Payload as JsonObject, cancellationToken);
+                else if (e.EventName == Activities.Email.SendEmailActivity.SendEventName) await SendEmailAsync(e.Payload as JsonObject, cancellationToken);
+                else await DeliverEventAsync(e.EventName, e.CorrelationId, e.Payload, cancellationToken);
                 delivered++;
             }
         }
         return delivered;
     }
+
+    /// <summary>
+    /// Starts a child instance asked for by a parent's committed step (ExecuteWorkflow, DispatchWorkflow, a workflow
+    /// used as an activity). Idempotent: the child's instance id was chosen by the parent, so a message delivered twice
+    /// starts it once. A workflow that is not published answers the waiting parent at once (its activity faults).
+    /// </summary>
+    private async Task StartChildAsync(JsonObject? request, CancellationToken cancellationToken)
+    {
+        if (request is null) return;
+        var definitionId = ValueConverter.ToText(request["definitionId"]) ?? "";
+        var instanceId = ValueConverter.ToText(request["instanceId"]) ?? runner.NewId();
+        var parentId = ValueConverter.ToText(request["parentInstanceId"]);
+        if (await instances.LoadAsync(instanceId, cancellationToken) is not null) return;
+        var definition = await definitions.FindPublishedAsync(definitionId, cancellationToken);
+        if (definition is null)
+        {
+            if (ValueConverter.ToBool(request["waitForCompletion"]))
+                await DeliverEventAsync(ChildWorkflows.FinishedEventName(instanceId), null, new JsonObject
+                {
+                    ["workflowInstanceId"] = instanceId,
+                    ["status"] = "NotFound",
+                    ["message"] = $"No published workflow '{definitionId}' to run as a child.",
+                }, cancellationToken);
+            return;
+        }
+        var now = Now;
+        var state = runner.CreateInstance(definition, now, instanceId);
+        var stimulus = new Stimulus.Start(request["input"] as JsonObject, ValueConverter.ToText(request["correlationId"]))
+        {
+            ParentInstanceId = parentId,
+            ParentActivityId = ValueConverter.ToText(request["parentActivityId"]),
+        };
+        var step = runner.Step(definition, state, stimulus, now);
+        if (await instances.CommitAsync(new StepCommit(step.State, step, stimulus), cancellationToken) != CommitOutcome.Committed) return;
+        StepCommitted?.Invoke(step.State, step);
+        if (PublishedEvents(step)) await DeliverOutboxAsync(cancellationToken);
+    }
+
+    /// <summary>Performs a workflow's HTTP request after its step committed, then resumes the waiting activity with the answer.</summary>
+    private async Task SendHttpAsync(JsonObject? request, CancellationToken cancellationToken)
+    {
+        if (request is null) return;
+        var responseEvent = ValueConverter.ToText(request["responseEvent"]) ?? "";
+        JsonObject answer;
+        if (HttpSender is null)
+            answer = new JsonObject { ["error"] = "failed-to-connect", ["message"] = "No HTTP sender is configured." };
+        else
+            answer = await HttpSender.SendAsync(new HttpRequestData(
+                ValueConverter.ToText(request["url"]) ?? "", ValueConverter.ToText(request["method"]) ?? "GET",
+                ValueConverter.ToText(request["content"]), ValueConverter.ToText(request["contentType"]), request["headers"] as JsonObject), cancellationToken);
+        await DeliverEventAsync(responseEvent, null, answer, cancellationToken);
+    }
+
+    /// <summary>Sends a workflow's e-mail after its step committed, then resumes the waiting SendEmail (with the error, if any).</summary>
+    private async Task SendEmailAsync(JsonObject? message, CancellationToken cancellationToken)
+    {
+        if (message is null) return;
+        var sentEvent = ValueConverter.ToText(message["sentEvent"]) ?? "";
+        static List<string> List(JsonNode? node) => ValueConverter.ToStringList(node);
+        JsonObject answer = [];
+        if (EmailSender is null) answer["error"] = "no SMTP sender is configured";
+        else
+        {
+            try
+            {
+                await EmailSender.SendAsync(new EmailMessage(ValueConverter.ToText(message["from"]), List(message["to"]), List(message["cc"]), List(message["bcc"]),
+                    ValueConverter.ToText(message["subject"]) ?? "", ValueConverter.ToText(message["body"]) ?? ""), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                answer["error"] = ex.Message;
+            }
+        }
+        await DeliverEventAsync(sentEvent, null, answer, cancellationToken);
+    }
+
+    /// <summary>An inbound request to /workflows/{path}, after the host authorised it.</summary>
+    public sealed record HttpRequestStimulus(string Method, string Path, JsonObject? Query, JsonObject? Headers, JsonNode? Body);
+
+    /// <summary>What an inbound request came to: the instances it started or resumed, and the response one of them wrote.</summary>
+    public sealed record HttpRequestOutcome(IReadOnlyList<string> InstanceIds, Activities.Http.HttpResponse? Response);
+
+    /// <summary>
+    /// Starts every published workflow whose HttpEndpoint trigger matches the request, and resumes every instance waiting
+    /// on a matching endpoint. The first response a step wrote (WriteHttpResponse) is the answer.
+    /// </summary>
+    public async Task<HttpRequestOutcome> HandleHttpRequestAsync(HttpRequestStimulus request, IReadOnlyList<(WorkflowDefinition Definition, string ActivityId, string PathTemplate)> triggers,
+        CancellationToken cancellationToken = default)
+    {
+        var method = request.Method.ToUpperInvariant();
+        var ids = new List<string>();
+        Activities.Http.HttpResponse? response = null;
+        void Take(RunResult result)
+        {
+            if (result.State is not null && result.Succeeded) ids.Add(result.State.Id);
+            response ??= Activities.Http.HttpResponse.From(result.Step);
+        }
+        // Waiting endpoints first, keyed by their (literal) path; as in routing, a literal match wins over a template with parameters.
+        var resumedLiteral = false;
+        foreach (var template in Templates(request.Path))
+        {
+            var matches = await instances.FindBookmarksAsync(Activities.Http.HttpStimulus.Key(method, template), null, cancellationToken);
+            foreach (var match in matches)
+            {
+                Activities.Http.HttpStimulus.TryMatch(template, request.Path, out var routeValues);
+                var resumed = await ResumeAsync(match.InstanceId, match.BookmarkId, Input(routeValues), cancellationToken);
+                resumedLiteral |= resumed.Succeeded;
+                Take(resumed);
+            }
+        }
+        foreach (var (definition, activityId, template) in triggers)
+        {
+            if (!Activities.Http.HttpStimulus.TryMatch(template, request.Path, out var routeValues)) continue;
+            if (resumedLiteral && routeValues.Count > 0) continue;
+            var methods = definition.FindActivity(activityId) is { } endpoint ? Activities.Http.HttpEndpointActivity.Methods(endpoint) : ["GET"];
+            if (!methods.Contains(method)) continue;
+            Take(await StartAsync(definition, Input(routeValues), null, activityId, cancellationToken));
+        }
+        return new HttpRequestOutcome(ids, response);
+
+        JsonObject Input(JsonObject routeValues) => new()
+        {
+            ["method"] = method,
+            ["path"] = request.Path,
+            ["routeValues"] = routeValues,
+            ["query"] = request.Query?.DeepClone(),
+            ["headers"] = request.Headers?.DeepClone(),
+            ["body"] = request.Body?.DeepClone(),
+        };
+    }
+
+    /// <summary>The concrete path itself (waiting endpoints without route parameters).</summary>
+    private static IEnumerable<string> Templates(string path) => [path];
 
     private async Task<WorkflowDefinition> FindDefinitionAsync(WorkflowState state, CancellationToken cancellationToken) =>
         await definitions.FindVersionAsync(state.DefinitionId, state.DefinitionVersion, cancellationToken)

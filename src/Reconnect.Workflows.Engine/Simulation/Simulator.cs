@@ -14,6 +14,8 @@ public sealed record SimulationOptions
     public Answers Answers { get; init; } = Answers.Empty;
     /// <summary>A safety net against a workflow that never stops waking up (a Timer every minute for years).</summary>
     public int MaxStimuli { get; init; } = 100_000;
+    /// <summary>Other workflows published beside it, which it may start as children (ExecuteWorkflow, DispatchWorkflow, as activities).</summary>
+    public IReadOnlyList<WorkflowDefinition> With { get; init; } = [];
 }
 
 public sealed record SimulationResult(WorkflowStatus Status, string InstanceId, DateTimeOffset EndedAt, int Stimuli);
@@ -24,16 +26,29 @@ public sealed record SimulationResult(WorkflowStatus Status, string InstanceId, 
 /// </summary>
 public sealed class Simulator(WorkflowRunner runner)
 {
-    public async Task<SimulationResult> RunAsync(WorkflowDefinition definition, SimulationOptions options, Action<TraceEvent> output, CancellationToken cancellationToken = default)
+    public Task<SimulationResult> RunAsync(WorkflowDefinition definition, SimulationOptions options, Action<TraceEvent> output, CancellationToken cancellationToken = default) =>
+        RunAsync(definition, options, (trace, _) => output(trace), cancellationToken);
+
+    /// <param name="output">Each journal line, with the instance id when it comes from a child instance (null for the simulated one).</param>
+    public async Task<SimulationResult> RunAsync(WorkflowDefinition definition, SimulationOptions options, Action<TraceEvent, string?> output, CancellationToken cancellationToken = default)
     {
         var store = new InMemoryWorkflowStore();
         var clock = new ManualClock(options.Start);
         var runtime = new WorkflowRuntime(runner, store, store, clock);
-        runtime.StepCommitted += (_, step) => { foreach (var t in step.Trace) output(t); };
+        runtime.StepCommitted += (state, step) => { foreach (var t in step.Trace) output(t, state.ParentInstanceId is null ? null : state.Id); };
 
+        var definitions = new List<WorkflowDefinition>();
+        foreach (var other in options.With)
+        {
+            var copy = other.Clone();
+            copy.IsPublished = true;
+            await store.SaveAsync(copy, cancellationToken);
+            definitions.Add(copy);
+        }
         var published = definition.Clone();
         published.IsPublished = true;
         await store.SaveAsync(published, cancellationToken);
+        definitions.Add(published);
         var start = await runtime.StartAsync(published, options.Input, options.CorrelationId, null, cancellationToken);
         var instanceId = start.State!.Id;
 
@@ -47,7 +62,8 @@ public sealed class Simulator(WorkflowRunner runner)
             var state = await store.LoadAsync(instanceId, cancellationToken);
             if (state is null || state.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running)) break;
 
-            var openTasks = await store.ListOpenTasksAsync(instanceId, cancellationToken);
+            // Child instances' tasks are answered too (the answers file names activities of any of the workflows).
+            var openTasks = await store.ListOpenTasksAsync(options.With.Count == 0 ? instanceId : null, cancellationToken);
             foreach (var task in openTasks)
                 if (!answerAt.ContainsKey(task.TaskId))
                     answerAt[task.TaskId] = task.DueAt is { } due && due > clock.GetUtcNow() ? due : clock.GetUtcNow();
@@ -79,7 +95,7 @@ public sealed class Simulator(WorkflowRunner runner)
                 // The instance's correlation id now, not at the start: an Elsa.Correlate may have changed it since.
                 var resumed = await runtime.PublishEventAsync(e.Name, current.CorrelationId, e.Payload, cancellationToken);
                 if (resumed == 0)
-                    output(new TraceEvent(now, TraceKinds.EventReceived, null, null, new JsonObject { ["name"] = e.Name, ["matched"] = 0 }));
+                    output(new TraceEvent(now, TraceKinds.EventReceived, null, null, new JsonObject { ["name"] = e.Name, ["matched"] = 0 }), null);
             }
             foreach (var task in openTasks)
             {
@@ -89,7 +105,7 @@ public sealed class Simulator(WorkflowRunner runner)
                 if (instance is null || instance.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running)) break;
                 var current = await store.FindTaskAsync(task.TaskId, cancellationToken);
                 if (current?.Status != TaskRecordStatus.Open) continue;
-                var activityName = published.FindActivity(task.ActivityId)?.Name;
+                var activityName = definitions.Select(d => d.FindActivity(task.ActivityId)?.Name).FirstOrDefault(n => n is not null);
                 var visit = visits.GetValueOrDefault(task.ActivityId);
                 visits[task.ActivityId] = visit + 1;
                 var outcome = options.Answers.OutcomeFor(task.ActivityId, activityName, visit) ?? task.Outcomes[0];

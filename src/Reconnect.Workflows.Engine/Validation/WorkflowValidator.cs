@@ -14,6 +14,9 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
     /// <summary>Elsa activity types people may bring that this engine does not run: named in the message, never dropped silently.</summary>
     private const string ElsaPrefix = "Elsa.";
 
+    /// <summary>Activities at all depths together (the API limits the root's own; containers must not get round it).</summary>
+    public const int MaxActivities = 10_000;
+
     public ValidationResult Validate(WorkflowDefinition definition)
     {
         var messages = new List<ValidationMessage>();
@@ -28,11 +31,20 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
             else if (!variableNames.Add(variable.Name)) messages.Add(new(null, null, $"variable '{variable.Name}' is declared twice"));
         }
 
-        var root = definition.Root;
-        if (!root.IsFlowchart && root.Activities is { Count: > 0 })
-            messages.Add(new(root.Id, root.Type, "only an Elsa.Flowchart root can hold activities"));
-
-        var activities = definition.Activities;
+        // Every activity at any depth: inside sequences, loops, branches and nested flowcharts, even inside a container we do not run.
+        var activities = definition.AllActivities.ToList();
+        if (activities.Count > MaxActivities)
+        {
+            messages.Add(new(null, null, $"the workflow has {activities.Count} activities at all depths; at most {MaxActivities}"));
+            return new ValidationResult(messages);
+        }
+        if (definition.Root.IsFlowchart && definition.Activities.Any(a => a is null))
+            messages.Add(new(null, null, "the root flowchart's 'activities' holds a null entry"));
+        foreach (var container in activities.Where(a => a.Activities is { } list && list.Any(c => c is null)))
+            messages.Add(new(container.Id, container.Type, "its 'activities' holds a null entry"));
+        var typeless = activities.Where(a => string.IsNullOrWhiteSpace(a.Type)).ToList();
+        foreach (var node in typeless) messages.Add(new(node.Id, node.Type, "the activity has no type"));
+        if (typeless.Count > 0 || messages.Count > 0 && messages.Any(m => m.Message.Contains("null entry", StringComparison.Ordinal))) return new ValidationResult(messages);
         if (activities.Count == 0)
             messages.Add(new(null, null, "the workflow has no activities", ValidationSeverity.Warning));
 
@@ -44,7 +56,9 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         }
 
         foreach (var node in activities) ValidateActivity(node, context, messages);
-        ValidateConnections(definition, messages);
+        ValidateConnections(definition.Activities, definition.Connections, messages);
+        foreach (var flowchart in activities.Where(a => a.IsFlowchart))
+            ValidateConnections(flowchart.Activities ?? [], flowchart.Connections ?? [], messages);
         if (messages.Any(m => m.Severity == ValidationSeverity.Error && m.Message.StartsWith("another activity", StringComparison.Ordinal)))
             return new ValidationResult(messages);
 
@@ -59,8 +73,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         var activity = registry.Find(node.Type);
         if (activity is null)
         {
-            var what = node.Type == ActivityNode.FlowchartType
-                ? "nested flowcharts are not supported; put the activities in the root flowchart"
+            var what = Refusal(node.Type) is { } refusal
+                ? $"activity type '{node.Type}' is refused: {refusal}"
                 : node.Type.StartsWith(ElsaPrefix, StringComparison.Ordinal)
                     ? $"activity type '{node.Type}' is an Elsa activity this engine does not support"
                     : $"activity type '{node.Type}' is not known";
@@ -93,11 +107,20 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
             messages.Add(new(node.Id, node.Type, problem));
     }
 
-    private void ValidateConnections(WorkflowDefinition definition, List<ValidationMessage> messages)
+    /// <summary>Elsa activity types refused on purpose, and why (docs/engine.md lists every Elsa type).</summary>
+    public static string? Refusal(string? type) => type switch
+    {
+        "Elsa.RunCSharp" => "C# code runs with the server's full rights and there is no sandbox we trust for it; use Elsa.RunJavaScript",
+        "Elsa.RunPython" => "Python needs an embedded interpreter with no sandbox we trust; use Elsa.RunJavaScript",
+        _ when type?.StartsWith("Elsa.Agents.", StringComparison.Ordinal) == true => "Elsa's AI agents module is not shipped here",
+        _ => null,
+    };
+
+    private void ValidateConnections(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections, List<ValidationMessage> messages)
     {
         var byId = new Dictionary<string, ActivityNode>(StringComparer.Ordinal);
-        foreach (var a in definition.Activities) byId.TryAdd(a.Id, a);
-        foreach (var connection in definition.Connections)
+        foreach (var a in activities) byId.TryAdd(a.Id, a);
+        foreach (var connection in connections)
         {
             byId.TryGetValue(connection.Source.Activity, out var source);
             byId.TryGetValue(connection.Target.Activity, out var target);
@@ -119,16 +142,24 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
 
     private static void ValidateReachability(WorkflowDefinition definition, Execution.CompiledWorkflow compiled, List<ValidationMessage> messages)
     {
-        if (compiled.StartNodeId is null) return;
-        var seen = new HashSet<string>(StringComparer.Ordinal) { compiled.StartNodeId };
+        ValidateReachability(definition.Activities, compiled.StartNodeId, compiled, messages);
+        foreach (var flowchart in definition.AllActivities.Where(a => a.IsFlowchart))
+            if (compiled.Find(flowchart.Id) is { } node)
+                ValidateReachability(flowchart.Activities ?? [], node.FlowStart, compiled, messages);
+    }
+
+    private static void ValidateReachability(IReadOnlyList<ActivityNode> activities, string? start, Execution.CompiledWorkflow compiled, List<ValidationMessage> messages)
+    {
+        if (start is null) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { start };
         var queue = new Queue<string>();
-        queue.Enqueue(compiled.StartNodeId);
+        queue.Enqueue(start);
         while (queue.Count > 0)
             foreach (var edge in compiled.Nodes[queue.Dequeue()].Outbound)
                 if (seen.Add(edge.Connection.Target.Activity)) queue.Enqueue(edge.Connection.Target.Activity);
-        foreach (var node in definition.Activities)
+        foreach (var node in activities)
             if (!seen.Contains(node.Id))
-                messages.Add(new(node.Id, node.Type, $"the activity cannot be reached from the start activity '{compiled.StartNodeId}'"));
+                messages.Add(new(node.Id, node.Type, $"the activity cannot be reached from the start activity '{start}'"));
     }
 
     /// <summary>Cycles (strongly connected components, Tarjan, iterative) with no waiting activity: an error when there is no way out, a warning when an exit exists.</summary>
@@ -141,7 +172,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
         var counter = 0;
         var components = new List<List<string>>();
 
-        foreach (var start in definition.Activities.Select(a => a.Id).Distinct())
+        var all = definition.AllActivities.ToList();
+        foreach (var start in all.Select(a => a.Id).Distinct())
         {
             if (index.ContainsKey(start)) continue;
             var work = new Stack<(string Id, int Edge)>();
@@ -198,8 +230,8 @@ public sealed class WorkflowValidator(ActivityRegistry registry, ExpressionEvalu
                 var ports = node.Activity?.GetPorts(node.Node) ?? [];
                 return ports.Any(p => node.Outbound.All(e => e.Connection.Source.Port != p));
             });
-            var first = definition.Activities.First(a => members.Contains(a.Id));
-            var path = string.Join(" → ", definition.Activities.Where(a => members.Contains(a.Id)).Select(a => a.Id));
+            var first = all.First(a => members.Contains(a.Id));
+            var path = string.Join(" → ", all.Where(a => members.Contains(a.Id)).Select(a => a.Id));
             messages.Add(hasExit
                 ? new(first.Id, first.Type, $"loop ({path}) has no waiting activity; it relies on its exit condition to stop", ValidationSeverity.Warning)
                 : new(first.Id, first.Type, $"loop ({path}) has no waiting activity and no way out: it would run for ever"));

@@ -34,6 +34,7 @@ public static class Pipeline
         app.MapReferralsApi();
         app.MapTasksApi();
         app.MapAuditApi();
+        Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();

@@ -38,6 +38,7 @@ public static class ServiceRegistration
             return new DatabaseSettings(provider, connectionString);
         });
         services.AddReconnectEngine();
+        Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.AddElsaHttp(services);
         services.AddReconnectAuth();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<WorkflowFileDeployer>();

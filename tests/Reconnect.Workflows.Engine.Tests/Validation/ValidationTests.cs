@@ -17,10 +17,10 @@ public class ValidationTests
     [Fact]
     public void UnknownElsaType_IsNamed()
     {
-        var error = SingleError(new TestFlow().Add("h", "Elsa.HttpEndpoint").Build());
+        var error = SingleError(new TestFlow().Add("h", "Elsa.BulkDispatchWorkflows").Build());
         Assert.Equal("h", error.ActivityId);
-        Assert.Contains("'Elsa.HttpEndpoint' is an Elsa activity this engine does not support", error.Message);
-        Assert.StartsWith("activity 'h' (Elsa.HttpEndpoint): ", error.ToString());
+        Assert.Contains("'Elsa.BulkDispatchWorkflows' is an Elsa activity this engine does not support", error.Message);
+        Assert.StartsWith("activity 'h' (Elsa.BulkDispatchWorkflows): ", error.ToString());
     }
 
     [Fact]
@@ -97,11 +97,11 @@ public class ValidationTests
     public void EveryProblem_IsReportedAtOnce()
     {
         var result = Validator.Validate(new TestFlow()
-            .Add("s", "Elsa.Start").Add("h", "Elsa.HttpEndpoint").Add("e", "Elsa.Event")
+            .Add("s", "Elsa.Start").Add("h", "Elsa.BulkDispatchWorkflows").Add("e", "Elsa.Event")
             .Add("d", "Elsa.FlowDecision", ("condition", Js("((")))
             .Chain("s", "e", "d").Connect("d", "ghost", "True").Build());
         Assert.Equal(["d", "d", "e", "h", "h"], result.Errors.Select(e => e.ActivityId!).Order());
-        Assert.Contains(result.Errors, e => e.ActivityId == "h" && e.Message.Contains("Elsa.HttpEndpoint"));
+        Assert.Contains(result.Errors, e => e.ActivityId == "h" && e.Message.Contains("Elsa.BulkDispatchWorkflows"));
         Assert.Contains(result.Errors, e => e.ActivityId == "h" && e.Message.Contains("cannot be reached"));
     }
 
@@ -114,6 +114,10 @@ public class ValidationTests
             "Elsa.Start", "Elsa.Finish", "Elsa.End", "Elsa.FlowDecision", "Elsa.FlowSwitch", "Elsa.FlowFork", "Elsa.FlowJoin",
             "Elsa.SetVariable", "Elsa.WriteLine", "Elsa.Delay", "Elsa.StartAt", "Elsa.Timer", "Elsa.Cron", "Elsa.Event",
             "Elsa.PublishEvent", "Elsa.Correlate", "Elsa.RunTask", "Reconnect.CancelActivities",
+            "Elsa.Sequence", "Elsa.Flowchart", "Elsa.FlowNode", "Elsa.If", "Elsa.ForEach", "Elsa.For", "Elsa.While", "Elsa.Fork",
+            "Elsa.Switch", "Elsa.Break", "Elsa.Complete", "Elsa.Fault", "Elsa.SetName", "Elsa.SetOutput", "Elsa.RunJavaScript",
+            "Elsa.ExecuteWorkflow", "Elsa.DispatchWorkflow", "Elsa.ParallelForEach", "Elsa.HttpEndpoint", "Elsa.WriteHttpResponse",
+            "Elsa.SendHttpRequest", "Elsa.FlowSendHttpRequest", "Elsa.SendEmail",
         ];
         Assert.Equal(expected.Order(), registry.Descriptors.Select(d => d.Type).Order());
         Assert.All(registry.Descriptors, d => Assert.False(string.IsNullOrEmpty(d.Category)));

@@ -226,17 +226,30 @@ public class WorkflowDefinitionsApiTests
     }
 
     [Fact]
-    public async Task Import_ElsaHttpEndpoint_Is422NamingTheType()
+    public async Task Import_ElsaHttpHelloWorld_PublishesAndAnswersAtWorkflowsPath()
     {
         await using var app = await ReconnectApp.StartAsync();
         var manager = await app.LoginAsync(ReconnectApp.Manager);
         var json = await File.ReadAllTextAsync(Path.Combine(SamplesFolder, "http-hello-world.json"));
 
+        await (await manager.PostRawAsync($"{Definitions}/import?publish=true", json)).JsonAsync(HttpStatusCode.Created);
+
+        var answer = await manager.GetAsync("/workflows/hello-world");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("Hello World!", await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Import_RefusedElsaType_Is422NamingTheType()
+    {
+        await using var app = await ReconnectApp.StartAsync();
+        var manager = await app.LoginAsync(ReconnectApp.Manager);
+        var json = (await File.ReadAllTextAsync(Path.Combine(SamplesFolder, "http-hello-world.json"))).Replace("Elsa.HttpEndpoint", "Elsa.RunCSharp");
+
         var problem = await (await manager.PostRawAsync($"{Definitions}/import?publish=true", json)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
 
-        Assert.Contains("Elsa.HttpEndpoint", problem.ToJsonString());
-        Assert.Contains(problem["problems"]!.AsArray(), p => p!["activityType"]?.GetValue<string>() == "Elsa.HttpEndpoint"
-                                                             && p["message"].Str().Contains("Elsa.HttpEndpoint"));
+        Assert.Contains(problem["problems"]!.AsArray(), p => p!["activityType"]?.GetValue<string>() == "Elsa.RunCSharp"
+                                                             && p["message"].Str().Contains("Elsa.RunCSharp"));
         Assert.Empty(await (await manager.GetAsync(Definitions)).ArrayAsync());
     }
 

@@ -454,7 +454,7 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             Enumerable.Range(0, 10_000).Select(i => Connection("start", $"ghost{i}")).ToList()), false);
         yield return ("10,000 identical connections", Definition("h-conn-same", [Activity("start", "Elsa.Start"), WriteLine("log", "x")],
             Enumerable.Range(0, 10_000).Select(_ => Connection("start", "log")).ToList()), true);
-        yield return ("unknown activity type", Definition("h-unknown", [Activity("start", "Elsa.Start"), Activity("x", "Elsa.HttpEndpoint")], [Connection("start", "x")]), false);
+        yield return ("unknown activity type", Definition("h-unknown", [Activity("start", "Elsa.Start"), Activity("x", "Elsa.BulkDispatchWorkflows")], [Connection("start", "x")]), false);
         yield return ("no activities", Definition("h-empty", [], []), true);
         yield return ("activity id of 5,000 characters", Definition("h-long-id", [Activity("start", "Elsa.Start"), WriteLine(new string('i', 5000), "x")], [Connection("start", new string('i', 5000))]), false);
         yield return ("script of 1 MB", Definition("h-big-script", [Activity("start", "Elsa.Start"), Js("big", "'" + new string('x', 1024 * 1024) + "'")], [Connection("start", "big")]), true);
