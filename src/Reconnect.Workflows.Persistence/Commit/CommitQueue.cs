@@ -37,6 +37,8 @@ internal sealed class CommitQueue(
     private static readonly Meter Meter = new("Reconnect.Workflows");
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "reconnect.commit.batch.size", "{step}", "Steps committed by one transaction (group commit)");
+    private static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>(
+        "reconnect.commit.flush.duration", "s", "Time one batch held the writer: BEGIN, every step's statements, COMMIT (the flush)");
 
     private readonly object _gate = new();
     private readonly Queue<Pending> _queue = new();
@@ -51,7 +53,8 @@ internal sealed class CommitQueue(
     public async Task<CommitOutcome> CommitAsync(StepCommit commit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new Pending(commit, cancellationToken);
+        // What needs no database (the state JSON, the rows as values) is done here, in parallel with other callers.
+        var pending = new Pending(new PreparedStep(commit), cancellationToken);
         bool lead;
         lock (_gate)
         {
@@ -109,7 +112,21 @@ internal sealed class CommitQueue(
             if (p.CancellationToken.IsCancellationRequested) p.Completion.TrySetCanceled(p.CancellationToken);
             else live.Add(p);
         if (live.Count == 0) return;
+        if (!await TryFlushAsync(live))
+        {
+            // The batch's shared statements failed (the bookmarks' or journal's multi-row INSERT): nothing of it
+            // committed. Each step goes again in a transaction of its own, so one bad step cannot fail the others.
+            foreach (var p in live) await TryFlushAsync([p]);
+        }
+    }
 
+    /// <summary>
+    /// One transaction for the steps given. False (and nothing answered, nothing committed) when a statement shared by
+    /// several steps failed; otherwise every step is answered.
+    /// </summary>
+    private async Task<bool> TryFlushAsync(List<Pending> live)
+    {
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
         var written = new StepWritten?[live.Count];
         var failed = new Exception?[live.Count];
         try
@@ -124,7 +141,7 @@ internal sealed class CommitQueue(
                 if (grouped) await tx.CreateSavepointAsync(Savepoint, CancellationToken.None);
                 try
                 {
-                    written[i] = await stepWriter.WriteAsync(db, live[i].Commit, CancellationToken.None);
+                    written[i] = await stepWriter.WriteAsync(db, live[i].Step, CancellationToken.None);
                 }
 #pragma warning disable CA1031 // one step's failure is that step's answer; the batch goes on without it
                 catch (Exception ex)
@@ -145,10 +162,35 @@ internal sealed class CommitQueue(
                     else await tx.ReleaseSavepointAsync(Savepoint, CancellationToken.None);
                 }
             }
-            if (anyWritten) await tx.CommitAsync(CancellationToken.None);
+            if (anyWritten)
+            {
+                // The added bookmarks and journal lines of every kept step: one multi-row INSERT per table for the batch.
+                var bookmarks = new List<object?[]>();
+                var journal = new List<object?[]>();
+                for (var i = 0; i < live.Count; i++)
+                {
+                    if (failed[i] is not null || written[i] is not { Conflict: false }) continue;
+                    bookmarks.AddRange(live[i].Step.BookmarkRows);
+                    journal.AddRange(live[i].Step.JournalRows);
+                }
+                try
+                {
+                    await MultiRowInsert.BookmarksAsync(db, bookmarks, CancellationToken.None);
+                    await MultiRowInsert.JournalAsync(db, journal, CancellationToken.None);
+                }
+#pragma warning disable CA1031 // retried step by step by the caller
+                catch (Exception ex) when (grouped)
+#pragma warning restore CA1031
+                {
+                    logger?.LogWarning(ex, "A batch of {Steps} steps failed on its shared inserts; each step is retried alone", live.Count);
+                    return false;
+                }
+                await tx.CommitAsync(CancellationToken.None);
+                BatchSize.Record(live.Count);
+            }
             else await tx.RollbackAsync(CancellationToken.None);
-            if (anyWritten) BatchSize.Record(live.Count);
-            if (AfterFlush is { } afterFlush) await afterFlush([.. live.Select(p => p.Commit)]);
+            FlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalSeconds);
+            if (AfterFlush is { } afterFlush) await afterFlush([.. live.Select(p => p.Step.Commit)]);
         }
 #pragma warning disable CA1031 // handed to every caller still waiting
         catch (Exception ex)
@@ -157,7 +199,7 @@ internal sealed class CommitQueue(
             // The transaction did not commit (or, in a test, the "process" died before answering): no caller is told
             // its step committed.
             for (var i = 0; i < live.Count; i++) live[i].Completion.TrySetException(failed[i] ?? ex);
-            return;
+            return true;
         }
 
         DateTimeOffset? earliestTimer = null;
@@ -169,7 +211,7 @@ internal sealed class CommitQueue(
             if (!w.Conflict)
             {
                 if (w.NewTasks is { Count: > 0 }) (newTasks ??= []).AddRange(w.NewTasks);
-                if (w.EarliestTimer is { } due && (earliestTimer is null || due < earliestTimer)) earliestTimer = due;
+                if (live[i].Step.EarliestTimer is { } due && (earliestTimer is null || due < earliestTimer)) earliestTimer = due;
             }
         }
         // Listeners first (after the commit only), then the callers, as a lone commit always did.
@@ -177,6 +219,7 @@ internal sealed class CommitQueue(
         if (earliestTimer is { } earliest) Notify(timerListeners, l => l.TimersCommitted(earliest));
         for (var i = 0; i < live.Count; i++)
             if (failed[i] is null) live[i].Completion.TrySetResult(written[i]!.Conflict ? CommitOutcome.Conflict : CommitOutcome.Committed);
+        return true;
     }
 
     /// <summary>Undo one step: back to its savepoint, and drop the savepoint (a rolled-back savepoint stays on the stack).</summary>
@@ -204,9 +247,9 @@ internal sealed class CommitQueue(
         }
     }
 
-    private sealed class Pending(StepCommit commit, CancellationToken cancellationToken)
+    private sealed class Pending(PreparedStep step, CancellationToken cancellationToken)
     {
-        public StepCommit Commit { get; } = commit;
+        public PreparedStep Step { get; } = step;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<CommitOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

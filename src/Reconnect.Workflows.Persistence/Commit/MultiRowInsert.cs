@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Reconnect.Workflows.Engine.Execution;
-using Reconnect.Workflows.Engine.Model;
 
 namespace Reconnect.Workflows.Persistence.Commit;
 
@@ -18,31 +16,26 @@ internal static class MultiRowInsert
     // EF1003: only fixed column lists and {n} placeholders are concatenated below; every value goes in as a parameter.
 #pragma warning disable EF1003
 
-    public static async Task BookmarksAsync(ReconnectDbContext db, string instanceId, IReadOnlyList<Bookmark> bookmarks, CancellationToken cancellationToken)
-    {
-        for (var from = 0; from < bookmarks.Count; from += RowsPerInsert)
-        {
-            var chunk = bookmarks.Skip(from).Take(RowsPerInsert).ToList();
-            var values = new List<object>(chunk.Count * 10);
-            foreach (var b in chunk)
-                values.AddRange([b.Id, instanceId, b.ActivityId, b.ActivityType, b.Name, b.Hash, Value(b.CorrelationId), Instant(db, b.DueAt), Instant(db, b.CreatedAt), Value(b.Payload?.ToJsonString())]);
-            await db.Database.ExecuteSqlRawAsync(
-                "INSERT INTO \"Bookmarks\" (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Name\", \"Hash\", \"CorrelationId\", \"DueAt\", \"CreatedAt\", \"PayloadJson\") VALUES "
-                + Placeholders(chunk.Count, 10), Parameters(db, values), cancellationToken);
-        }
-    }
+    private const string BookmarkColumns = "\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Name\", \"Hash\", \"CorrelationId\", \"DueAt\", \"CreatedAt\", \"PayloadJson\"";
+    private const string JournalColumns = "\"InstanceId\", \"At\", \"Kind\", \"ActivityId\", \"ActivityType\", \"DetailJson\"";
 
-    public static async Task JournalAsync(ReconnectDbContext db, string instanceId, IReadOnlyList<TraceEvent> trace, CancellationToken cancellationToken)
+    /// <summary>Rows as <see cref="PreparedStep.BookmarkRows"/> makes them.</summary>
+    public static Task BookmarksAsync(ReconnectDbContext db, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+        InsertAsync(db, "Bookmarks", BookmarkColumns, 10, rows, cancellationToken);
+
+    /// <summary>Rows as <see cref="PreparedStep.JournalRows"/> makes them.</summary>
+    public static Task JournalAsync(ReconnectDbContext db, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+        InsertAsync(db, "JournalEntries", JournalColumns, 6, rows, cancellationToken);
+
+    private static async Task InsertAsync(ReconnectDbContext db, string table, string columns, int width, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
-        for (var from = 0; from < trace.Count; from += RowsPerInsert)
+        for (var from = 0; from < rows.Count; from += RowsPerInsert)
         {
-            var chunk = trace.Skip(from).Take(RowsPerInsert).ToList();
-            var values = new List<object>(chunk.Count * 6);
-            foreach (var t in chunk)
-                values.AddRange([instanceId, Instant(db, t.At), t.Kind, Value(t.ActivityId), Value(t.ActivityType), Value(t.Detail?.ToJsonString())]);
-            await db.Database.ExecuteSqlRawAsync(
-                "INSERT INTO \"JournalEntries\" (\"InstanceId\", \"At\", \"Kind\", \"ActivityId\", \"ActivityType\", \"DetailJson\") VALUES "
-                + Placeholders(chunk.Count, 6), Parameters(db, values), cancellationToken);
+            var count = Math.Min(RowsPerInsert, rows.Count - from);
+            var values = new List<object>(count * width);
+            for (var r = from; r < from + count; r++)
+                foreach (var value in rows[r]) values.Add(Parameter(db, value));
+            await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{table}\" ({columns}) VALUES " + Placeholders(count, width), Parameters(db, values), cancellationToken);
         }
     }
 
@@ -62,7 +55,13 @@ internal static class MultiRowInsert
         return sql.ToString();
     }
 
-    private static object Value(string? value) => value ?? (object)DBNull.Value;
+    /// <summary>Null as DBNull; an instant as the provider's mapping stores it.</summary>
+    private static object Parameter(ReconnectDbContext db, object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTimeOffset instant => Instant(db, instant),
+        _ => value,
+    };
 
     /// <summary>Provider parameters (a bare null or DBNull has no EF type mapping), named p0, p1, … for the {n} placeholders.</summary>
     private static List<DbParameter> Parameters(ReconnectDbContext db, List<object> values)

@@ -8,25 +8,66 @@ using Reconnect.Workflows.Persistence.Entities;
 namespace Reconnect.Workflows.Persistence.Commit;
 
 /// <summary>What writing one step did: lost its guard (nothing of it may stay), or wrote its rows (not yet durable).</summary>
-internal sealed record StepWritten(bool Conflict, List<TaskCommitNotice>? NewTasks, DateTimeOffset? EarliestTimer)
+internal sealed record StepWritten(bool Conflict, List<TaskCommitNotice>? NewTasks)
 {
-    public static readonly StepWritten Lost = new(true, null, null);
+    public static readonly StepWritten Lost = new(true, null);
+}
+
+/// <summary>
+/// A step's commit with the work that needs no database done beforehand, on the caller's thread (so callers do it in
+/// parallel while the single writer writes): the state JSON, and the bookmark and journal rows as values.
+/// </summary>
+internal sealed class PreparedStep
+{
+    public PreparedStep(StepCommit commit)
+    {
+        Commit = commit;
+        var state = commit.State;
+        StateJson = StateSerializer.Serialize(state);
+        Status = state.Status.ToString();
+        var added = commit.Result.BookmarksAdded;
+        BookmarkRows = new object?[added.Count][];
+        for (var i = 0; i < added.Count; i++)
+        {
+            var b = added[i];
+            BookmarkRows[i] = [b.Id, state.Id, b.ActivityId, b.ActivityType, b.Name, b.Hash, b.CorrelationId, b.DueAt, b.CreatedAt, b.Payload?.ToJsonString()];
+            if (b.DueAt is { } due && (EarliestTimer is null || due < EarliestTimer)) EarliestTimer = due;
+        }
+        var trace = commit.Result.Trace;
+        JournalRows = new object?[trace.Count][];
+        for (var i = 0; i < trace.Count; i++)
+        {
+            var t = trace[i];
+            JournalRows[i] = [state.Id, t.At, t.Kind, t.ActivityId, t.ActivityType, t.Detail?.ToJsonString()];
+        }
+    }
+
+    public StepCommit Commit { get; }
+    public string StateJson { get; }
+    public string Status { get; }
+    public object?[][] BookmarkRows { get; }
+    public object?[][] JournalRows { get; }
+    /// <summary>The earliest due instant among the timers the step adds (null: none).</summary>
+    public DateTimeOffset? EarliestTimer { get; }
 }
 
 /// <summary>
 /// Writes one step's rows inside a transaction someone else opened and commits: the instance row (only if its version is
 /// still the one the step started from), the resumed bookmark claimed (deleted: exactly one row, or the step loses),
-/// bookmark changes, journal lines, incidents and the effects' rows. On <see cref="StepWritten.Conflict"/> the caller
-/// must roll back what this step wrote (a savepoint, or the whole transaction).
+/// removed and re-timed bookmarks, incidents, the completed task and the effects' rows. On
+/// <see cref="StepWritten.Conflict"/> the caller must roll back what this step wrote (a savepoint, or the whole
+/// transaction). The added bookmarks and journal lines (<see cref="PreparedStep.BookmarkRows"/>,
+/// <see cref="PreparedStep.JournalRows"/>) are left to the caller, who inserts those of every kept step of a batch at once.
 /// </summary>
 internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
 {
-    public async Task<StepWritten> WriteAsync(ReconnectDbContext db, StepCommit commit, CancellationToken cancellationToken)
+    public async Task<StepWritten> WriteAsync(ReconnectDbContext db, PreparedStep prepared, CancellationToken cancellationToken)
     {
+        var commit = prepared.Commit;
         var state = commit.State;
         var result = commit.Result;
-        var json = StateSerializer.Serialize(state);
-        var status = state.Status.ToString();
+        var json = prepared.StateJson;
+        var status = prepared.Status;
 
         // 1. The instance: a new one is inserted (a duplicate id fails at SaveChanges), else the guarded update.
         if (state.Version == 1)
@@ -75,9 +116,7 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
             var payload = changed.Payload?.ToJsonString();
             await db.Bookmarks.Where(b => b.Id == changed.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PayloadJson, payload), cancellationToken);
         }
-        // 4. Added bookmarks and journal lines.
-        await MultiRowInsert.BookmarksAsync(db, state.Id, result.BookmarksAdded, cancellationToken);
-        await MultiRowInsert.JournalAsync(db, state.Id, result.Trace, cancellationToken);
+        // 4. Incidents (the added bookmarks and journal lines go in with the batch's).
         foreach (var incident in result.Incidents)
         {
             db.Incidents.Add(new IncidentRecord
@@ -121,10 +160,7 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
             // Two starts racing on the same id: the second loses.
             return StepWritten.Lost;
         }
-        DateTimeOffset? earliest = null;
-        foreach (var b in result.BookmarksAdded)
-            if (b.DueAt is { } due && (earliest is null || due < earliest)) earliest = due;
-        return new StepWritten(false, newTasks, earliest);
+        return new StepWritten(false, newTasks);
     }
 
     private static List<TaskCommitNotice>? NewTasks(ReconnectDbContext db)
