@@ -28,7 +28,8 @@ public static class Program
     private static readonly IScenario[] OnDemandScenarios =
     [
         new PersistedScenario(Persistence.DatabaseProviders.PostgreSql),
-        new TimersAtScaleScenario(),
+        new TimersAtScaleScenario(Persistence.DatabaseProviders.PostgreSql),
+        new TimersAtScaleScenario(Persistence.DatabaseProviders.Sqlite),
         new ServerMemoryScenario(),
     ];
 
@@ -218,7 +219,7 @@ public static class Program
           --json         after the table, one JSON object per scenario per line ("scenario" + its figures as numbers)
           --wc-idle-ms M, --wc-poll-ms M, --wc-max-concurrent K
                          WorkflowCore's IdleTime, PollInterval, MaxConcurrentWorkflows (see bench/README.md)
-          --timers-n N   timers due in one minute for timers-postgres (default 10,000)
+          --timers-n N   timers due in one minute for timers-postgres and timers-sqlite (default 10,000)
           --memory-n N   waiting instances for server-memory (default 100,000)
           --memory-api-n N  how many of them are made through the API (default 2,000; the rest are SQL copies)
           --server-dll P the built server for timers-postgres and server-memory

@@ -57,8 +57,12 @@ public sealed class PersistedScenario(string provider) : IScenario
 
         var latencyGrouped = new List<double>();
         var latencyPerStep = new List<double>();
-        var start1 = await Measure.ThroughputAsync("start x1", n, options.WarmupRounds, options.Rounds, k => StartRoundAsync(database, runner, definition, k, 1, null, k == n ? latencyGrouped : null), log);
-        var start1PerStep = await Measure.ThroughputAsync("start x1, 1 tx", n, options.WarmupRounds, options.Rounds, k => StartRoundAsync(database, runner, definition, k, 1, new GroupCommitSettings(1), k == n ? latencyPerStep : null), log);
+        // The single caller with group commit and with one transaction per step, round by round in turn, so that load
+        // that comes and goes on the machine (and JIT tiering) is shared between the two.
+        var (start1, start1PerStep) = await Measure.AlternatingAsync(
+            "start x1", k => StartRoundAsync(database, runner, definition, k, 1, null, k == n ? latencyGrouped : null),
+            "start x1, 1 tx", k => StartRoundAsync(database, runner, definition, k, 1, new GroupCommitSettings(1), k == n ? latencyPerStep : null),
+            n, options.WarmupRounds, options.Rounds, log);
         var startW = await Measure.ThroughputAsync($"start x{w}", n, options.WarmupRounds, options.Rounds, k => StartRoundAsync(database, runner, definition, k, w, null, null), log);
         var resume = await Measure.ThroughputAsync($"resume x{w}", n, options.WarmupRounds, options.Rounds, k => ResumeRoundAsync(database, runner, definition, k, w), log);
         var rawStart = await Measure.ThroughputAsync("raw start", n, options.WarmupRounds, options.Rounds, k => RawRoundAsync(database, runner, sample, k, timeResumes: false), log);

@@ -60,6 +60,16 @@ public sealed class WorkflowRuntime(
     public async Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId,
         IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var span = WorkflowTelemetry.StartStep("start", null, definition.DefinitionId, definition.Version);
+        var result = await StartCoreAsync(definition, input, correlationId, triggerActivityId, extraEffects, cancellationToken);
+        WorkflowTelemetry.EndStep(span, began, result, "start");
+        return result;
+    }
+
+    private async Task<RunResult> StartCoreAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId,
+        IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken)
+    {
         var now = Now;
         var state = runner.CreateInstance(definition, now);
         var step = runner.Step(definition, state, new Stimulus.Start(input, correlationId, triggerActivityId), now);
@@ -87,11 +97,23 @@ public sealed class WorkflowRuntime(
     public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck,
         IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        var name = WorkflowTelemetry.StimulusName(stimulus);
+        using var span = WorkflowTelemetry.StartStep(name, instanceId, null, null);
+        var result = await ApplyCoreAsync(instanceId, stimulus, precheck, extraEffects, span, cancellationToken);
+        WorkflowTelemetry.EndStep(span, began, result, name);
+        return result;
+    }
+
+    private async Task<RunResult> ApplyCoreAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck,
+        IReadOnlyList<WorkflowEffect>? extraEffects, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < MaxCommitAttempts; attempt++)
         {
             var state = await instances.LoadAsync(instanceId, cancellationToken);
             if (state is null) return new RunResult(ResumeStatus.NotFound, null, null, $"No workflow instance '{instanceId}'.");
             if (precheck?.Invoke(state) is { } refusal) return new RunResult(ResumeStatus.NotApplicable, state, null, refusal);
+            span?.SetTag("workflow.definition.id", state.DefinitionId);
             var definition = await FindDefinitionAsync(state, cancellationToken);
             var now = Now;
             var step = runner.Step(definition, state, stimulus, now);
@@ -152,7 +174,12 @@ public sealed class WorkflowRuntime(
             foreach (var timer in due)
             {
                 var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, cancellationToken);
-                if (result.Succeeded) { fired++; progress++; }
+                if (result.Succeeded)
+                {
+                    fired++;
+                    progress++;
+                    if (timer.DueAt is { } dueAt) WorkflowTelemetry.TimerFired(Now - dueAt);
+                }
                 else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) progress++;
             }
             if (progress == 0) return fired;

@@ -33,6 +33,7 @@ public static class Pipeline
         app.MapReferralsApi();
         app.MapTasksApi();
         app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapReconnectMetrics();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
         app.MapReconnectUi();
