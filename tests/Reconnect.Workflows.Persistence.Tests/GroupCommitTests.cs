@@ -183,6 +183,34 @@ public class GroupCommitTests
         Assert.Equal(64, await t.CountAsync("JournalEntries", "\"Kind\" = @k", ("@k", TraceKinds.Started)));
     }
 
+    [Theory, MemberData(nameof(Providers.Both), MemberType = typeof(Providers))]
+    public async Task ParallelDispatch_200Timers_EachFiresOnce_InSharedTransactions(string provider)
+    {
+        const int instances = 200;
+        await using var t = await PersistedRuntime.CreateAsync(provider);
+        await t.PublishAsync(new Flow("delay")
+            .Add("d", "Elsa.Delay", ("timeSpan", Lit("01:00:00")))
+            .Add("w", "Elsa.WriteLine", ("text", Lit("fired")))
+            .Chain("d", "w").Build());
+        await Parallel.ForEachAsync(Enumerable.Range(0, instances), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, ct) =>
+            Assert.True((await t.Runtime.StartAsync("delay", cancellationToken: ct)).Succeeded));
+        t.Clock.Advance(TimeSpan.FromHours(2));
+        var sizes = new List<int>();
+        t.Store.AfterFlush = batch => { lock (sizes) sizes.Add(batch.Count); return Task.CompletedTask; };
+
+        // Two dispatchers at once, each resuming 8 timers at a time.
+        var fired = await Task.WhenAll(Task.Run(() => t.Runtime.DispatchDueTimersAsync(50, parallelism: 8)),
+            Task.Run(() => t.Runtime.DispatchDueTimersAsync(50, parallelism: 8)));
+
+        Assert.Equal(instances, fired.Sum());
+        Assert.Equal(instances, await t.CountAsync("JournalEntries", "\"Kind\" = @k", ("@k", TraceKinds.TimerFired)));
+        Assert.Equal(0, await t.ScalarAsync(
+            "SELECT COUNT(*) FROM (SELECT \"InstanceId\" FROM \"JournalEntries\" WHERE \"Kind\" = @k GROUP BY \"InstanceId\" HAVING COUNT(*) <> 1) AS twice",
+            ("@k", TraceKinds.TimerFired)));
+        Assert.Equal(0, await t.CountAsync("Bookmarks"));
+        Assert.True(sizes.Max() > 1, $"no commit was shared: batches {string.Join(",", sizes)}");
+    }
+
     private sealed class SimulatedCrash() : Exception("the process died between the flush and the answer");
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -57,7 +57,7 @@ public static class Measure
         return t;
     }
 
-    /// <summary>Two contestants measured round by round in turn (A, B, A, B, …) after their warm-ups, each with its own median.</summary>
+    /// <summary>Two contestants measured round by round in turn (A B, B A, A B, …) after their warm-ups, each with its own median.</summary>
     public static async Task<(Throughput A, Throughput B)> AlternatingAsync(
         string labelA, Func<int, Task<RoundOutcome>> roundA, string labelB, Func<int, Task<RoundOutcome>> roundB,
         int n, int warmupRounds, int rounds, TextWriter log)
@@ -72,12 +72,13 @@ public static class Measure
         var b = new List<RoundOutcome>(rounds);
         for (var i = 0; i < rounds; i++)
         {
-            var ra = await roundA(n);
-            a.Add(ra);
-            log.WriteLine($"    {labelA,-14} round   {i + 1}/{rounds}: {Describe(ra)}");
-            var rb = await roundB(n);
-            b.Add(rb);
-            log.WriteLine($"    {labelB,-14} round   {i + 1}/{rounds}: {Describe(rb)}");
+            // A B, B A, A B, …: neither always goes first.
+            foreach (var first in i % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var r = first ? await roundA(n) : await roundB(n);
+                (first ? a : b).Add(r);
+                log.WriteLine($"    {(first ? labelA : labelB),-14} round   {i + 1}/{rounds}: {Describe(r)}");
+            }
         }
         var ta = new Throughput(labelA, a);
         var tb = new Throughput(labelB, b);

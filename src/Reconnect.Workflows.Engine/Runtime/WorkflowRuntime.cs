@@ -163,7 +163,17 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>Resumes timers that are due, oldest first, in batches. Returns how many fired.</summary>
-    public async Task<int> DispatchDueTimersAsync(int batchSize = 500, CancellationToken cancellationToken = default)
+    /// <param name="batchSize">Due timers taken from the store at once.</param>
+    /// <param name="parallelism">
+    /// Timers resumed at once. 1 (the default) resumes them one after another; more lets a store that groups concurrent
+    /// commits (the database store's group commit) write them in shared transactions. Each timer is still resumed
+    /// exactly once: its bookmark's claim decides, whoever else races for it.
+    /// </param>
+    public Task<int> DispatchDueTimersAsync(int batchSize = 500, CancellationToken cancellationToken = default) =>
+        DispatchDueTimersAsync(batchSize, parallelism: 1, cancellationToken);
+
+    /// <inheritdoc cref="DispatchDueTimersAsync(int, CancellationToken)"/>
+    public async Task<int> DispatchDueTimersAsync(int batchSize, int parallelism, CancellationToken cancellationToken = default)
     {
         var fired = 0;
         while (true)
@@ -171,17 +181,21 @@ public sealed class WorkflowRuntime(
             var due = await instances.FindDueTimersAsync(Now, batchSize, cancellationToken);
             if (due.Count == 0) return fired;
             var progress = 0;
-            foreach (var timer in due)
+            async ValueTask FireAsync(BookmarkMatch timer, CancellationToken ct)
             {
-                var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, cancellationToken);
+                var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, ct);
                 if (result.Succeeded)
                 {
-                    fired++;
-                    progress++;
+                    Interlocked.Increment(ref fired);
+                    Interlocked.Increment(ref progress);
                     if (timer.DueAt is { } dueAt) WorkflowTelemetry.TimerFired(Now - dueAt);
                 }
-                else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) progress++;
+                else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) Interlocked.Increment(ref progress);
             }
+            if (parallelism <= 1)
+                foreach (var timer in due) await FireAsync(timer, cancellationToken);
+            else
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, FireAsync);
             if (progress == 0) return fired;
         }
     }

@@ -14,8 +14,8 @@ namespace Reconnect.Workflows.Server.Hosting;
 /// <summary>
 /// <c>OpenTelemetry</c> and <c>Metrics</c> sections. Everything is off by default (no instrument costs anything then):
 /// <c>OpenTelemetry:Endpoint</c> turns on OTLP export of traces and metrics; <c>Metrics:Prometheus</c> the
-/// <c>/metrics</c> text endpoint (Admin, or a caller from <c>Metrics:AllowedAddresses</c>). docs/operations in
-/// docs/persistence.md ("Instruments").
+/// <c>/metrics</c> text endpoint (Admin, or a caller from <c>Metrics:AllowedAddresses</c>). docs/persistence.md,
+/// "Instruments".
 /// </summary>
 public sealed class TelemetryOptions
 {

@@ -26,7 +26,7 @@ public sealed class TimerDispatcherJob(
         var name = context.JobDetail.Key.Name;
         try
         {
-            var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, cancellationToken);
+            var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, options.Value.TimerDispatchParallelism, cancellationToken);
             var delivered = await runtime.DeliverOutboxAsync(cancellationToken);
             // Wake up again when the next waiting timer falls due (the safety poll stays behind it).
             await wakeUp.ArmForNextDueAsync(cancellationToken);
