@@ -107,6 +107,20 @@ internal sealed class CommitQueue(
     /// <summary>Never throws: every pending step of the batch is answered, with its outcome or with the failure.</summary>
     private async Task FlushAsync(List<Pending> batch)
     {
+        try
+        {
+            await FlushCoreAsync(batch);
+        }
+#pragma warning disable CA1031 // a writer that threw would leave the queue without a writer: answer the batch instead
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var p in batch) p.Completion.TrySetException(ex);
+        }
+    }
+
+    private async Task FlushCoreAsync(List<Pending> batch)
+    {
         var live = new List<Pending>(batch.Count);
         foreach (var p in batch)
             if (p.CancellationToken.IsCancellationRequested) p.Completion.TrySetCanceled(p.CancellationToken);
