@@ -20,14 +20,16 @@ public static class Program
     [
         new SequentialScenario(),
         new EventResumeScenario(),
-        new PersistedSqliteScenario(),
+        new PersistedScenario(Persistence.DatabaseProviders.Sqlite),
         new InboxScenario(),
     ];
 
     /// <summary>Heavy scenarios that start the real server process: run only when named (bench/README.md).</summary>
     private static readonly IScenario[] OnDemandScenarios =
     [
-        new TimersAtScaleScenario(),
+        new PersistedScenario(Persistence.DatabaseProviders.PostgreSql),
+        new TimersAtScaleScenario(Persistence.DatabaseProviders.PostgreSql),
+        new TimersAtScaleScenario(Persistence.DatabaseProviders.Sqlite),
         new ServerMemoryScenario(),
     ];
 
@@ -62,6 +64,11 @@ public static class Program
 
         log.WriteLine();
         PrintTable(results, log);
+        if (options.Json)
+        {
+            log.WriteLine();
+            foreach (var r in results) log.WriteLine(JsonLine(r));
+        }
         return 0;
     }
 
@@ -76,6 +83,17 @@ public static class Program
         log.WriteLine($"  WorkflowCore options used: {WorkflowCoreHost.DescribeSettings(options.WorkflowCore)}");
         log.WriteLine($"  WorkflowCore defaults:     {WorkflowCoreHost.DescribeSettings(null)}");
         log.WriteLine($"  scenarios: {string.Join(", ", selected.Select(s => s.Name))}");
+    }
+
+    /// <summary><c>{"scenario": name, …figures}</c> on one line, numbers as numbers (bench/README.md, "--json").</summary>
+    private static string JsonLine(ScenarioResult r)
+    {
+        var line = new System.Text.Json.Nodes.JsonObject { ["scenario"] = r.Name };
+        foreach (var (key, value) in r.Values ?? new Dictionary<string, object>())
+            line[key] = System.Text.Json.Nodes.JsonValue.Create(value);
+        if (r.Pass is { } pass) line["pass"] = pass;
+        if (r.Values is null && r.Figures.FirstOrDefault(f => f.Label == "error") is { } error) line["error"] = error.Text;
+        return line.ToJsonString();
     }
 
     private static void PrintTable(IReadOnlyList<ScenarioResult> results, TextWriter log)
@@ -109,6 +127,9 @@ public static class Program
             switch (a)
             {
                 case "--quick":
+                    break;
+                case "--json":
+                    o = o with { Json = true };
                     break;
                 case "-h" or "--help":
                     Console.WriteLine(Usage());
@@ -191,20 +212,21 @@ public static class Program
           --quick        small rounds for a CI smoke run (N 2,000 ours / 500 WorkflowCore, 1 warm-up, 3 rounds)
           --n N          instances per round on our engine (WorkflowCore gets N/4 unless --wc-n is given)
           --wc-n N       instances per round on WorkflowCore
-          --persisted-n N  instances per round of persisted-sqlite (default 5,000; --quick 1,000)
+          --persisted-n N  instances per round of persisted-sqlite and persisted-postgres (default 5,000; --quick 1,000)
           --rounds R     measured rounds (the median is reported)
           --warmup W     warm-up rounds, discarded
-          --workers P    concurrent callers driving our runtime (default: the number of cores)
+          --workers P    concurrent callers driving our runtime, in every scenario that has callers (default: the number of cores)
+          --json         after the table, one JSON object per scenario per line ("scenario" + its figures as numbers)
           --wc-idle-ms M, --wc-poll-ms M, --wc-max-concurrent K
                          WorkflowCore's IdleTime, PollInterval, MaxConcurrentWorkflows (see bench/README.md)
-          --timers-n N   timers due in one minute for timers-postgres (default 10,000)
+          --timers-n N   timers due in one minute for timers-postgres and timers-sqlite (default 10,000)
           --memory-n N   waiting instances for server-memory (default 100,000)
           --memory-api-n N  how many of them are made through the API (default 2,000; the rest are SQL copies)
           --server-dll P the built server for timers-postgres and server-memory
                          (default src/Reconnect.Workflows.Server/bin/Release/net10.0/Reconnect.Workflows.Server.dll)
-          --postgres CS  PostgreSQL admin connection string for timers-postgres (default: $RECONNECT_TEST_POSTGRES)
+          --postgres CS  PostgreSQL admin connection string for timers-postgres and persisted-postgres (default: $RECONNECT_TEST_POSTGRES)
           --list         list the scenarios
-        Without scenario names every scenario runs except timers-postgres and server-memory (they start the real
-        server and take minutes: name them). Exit code 0 whatever was measured.
+        Without scenario names every scenario runs except persisted-postgres, timers-postgres, timers-sqlite and
+        server-memory (they need a PostgreSQL server or start the real server and take minutes: name them). Exit code 0 whatever was measured.
         """;
 }

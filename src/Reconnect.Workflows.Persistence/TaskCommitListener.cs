@@ -12,7 +12,7 @@ public sealed record TaskCommitNotice(string TaskId, string? Site, string? Assig
 }
 
 /// <summary>
-/// Told by <see cref="EfWorkflowStore.CommitAsync"/> about the tasks a step created, only after its transaction has
+/// Told by the commit (<see cref="EfWorkflowStore.CommitAsync"/>) about the tasks a step created, only after its transaction has
 /// committed (never before: a reader told earlier could query and not find the row, or find one that is then rolled back).
 /// Called on the committing thread: return quickly and do not throw (a throw is caught and dropped, because the step
 /// itself has already succeeded and must not be retried).
@@ -20,4 +20,13 @@ public sealed record TaskCommitNotice(string TaskId, string? Site, string? Assig
 public interface ITaskCommitListener
 {
     void TasksCommitted(IReadOnlyList<TaskCommitNotice> tasks);
+}
+
+/// <summary>
+/// Told after a commit that added timer bookmarks, with the earliest due instant among them (a dispatcher waiting for a
+/// later one re-arms). Called on the committing thread: return quickly and do not throw.
+/// </summary>
+public interface ITimerCommitListener
+{
+    void TimersCommitted(DateTimeOffset earliestDueAt);
 }

@@ -23,6 +23,9 @@ public sealed record BenchOptions
 
     public bool Quick { get; init; }
 
+    /// <summary><c>--json</c>: besides the table, one JSON object per scenario per line.</summary>
+    public bool Json { get; init; }
+
     /// <summary>Timers due in one minute for <c>timers-postgres</c> (SPEC §11: 10,000).</summary>
     public int TimersN { get; init; } = 10_000;
 

@@ -57,6 +57,36 @@ public static class Measure
         return t;
     }
 
+    /// <summary>Two contestants measured round by round in turn (A B, B A, A B, …) after their warm-ups, each with its own median.</summary>
+    public static async Task<(Throughput A, Throughput B)> AlternatingAsync(
+        string labelA, Func<int, Task<RoundOutcome>> roundA, string labelB, Func<int, Task<RoundOutcome>> roundB,
+        int n, int warmupRounds, int rounds, TextWriter log)
+    {
+        var warmupN = Math.Max(1, Math.Min(n, Math.Max(n / 4, 500)));
+        for (var i = 0; i < warmupRounds; i++)
+        {
+            log.WriteLine($"    {labelA,-14} warm-up {i + 1}/{warmupRounds}: {Describe(await roundA(warmupN))}");
+            log.WriteLine($"    {labelB,-14} warm-up {i + 1}/{warmupRounds}: {Describe(await roundB(warmupN))}");
+        }
+        var a = new List<RoundOutcome>(rounds);
+        var b = new List<RoundOutcome>(rounds);
+        for (var i = 0; i < rounds; i++)
+        {
+            // A B, B A, A B, …: neither always goes first.
+            foreach (var first in i % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var r = first ? await roundA(n) : await roundB(n);
+                (first ? a : b).Add(r);
+                log.WriteLine($"    {(first ? labelA : labelB),-14} round   {i + 1}/{rounds}: {Describe(r)}");
+            }
+        }
+        var ta = new Throughput(labelA, a);
+        var tb = new Throughput(labelB, b);
+        log.WriteLine($"    {labelA,-14} median {Format.Rate(ta.Median)} (min {Format.Rate(ta.Min)}, max {Format.Rate(ta.Max)})");
+        log.WriteLine($"    {labelB,-14} median {Format.Rate(tb.Median)} (min {Format.Rate(tb.Min)}, max {Format.Rate(tb.Max)})");
+        return (ta, tb);
+    }
+
     private static string Describe(RoundOutcome r) =>
         $"{Format.Count(r.Completed)}/{Format.Count(r.Requested)} in {r.Elapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms = {Format.Rate(r.Rate)}"
         + (r.Detail is null ? "" : $"  ({r.Detail})") + (r.Complete ? "" : "  INCOMPLETE");

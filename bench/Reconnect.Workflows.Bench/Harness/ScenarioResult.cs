@@ -20,6 +20,9 @@ public sealed record Figure(string Label, string Text);
 /// <summary>A scenario's line in the summary table. <see cref="Pass"/> is null when there is no goal to meet.</summary>
 public sealed record ScenarioResult(string Name, IReadOnlyList<Figure> Figures, string? Goal, bool? Pass, IReadOnlyList<string>? Notes = null)
 {
+    /// <summary>The figures as numbers, for <c>--json</c> (one object per scenario, with <c>"scenario"</c> added).</summary>
+    public IReadOnlyDictionary<string, object>? Values { get; init; }
+
     public static ScenarioResult Failed(string name, string message) => new(name, [new Figure("error", message)], null, false);
 
     /// <summary>The usual shape: our throughput against a baseline's, as a ratio with a minimum.</summary>
@@ -38,7 +41,14 @@ public sealed record ScenarioResult(string Name, IReadOnlyList<Figure> Figures, 
             ],
             $"goal >= {goalRatio.ToString("0.#", CultureInfo.InvariantCulture)}x",
             complete && ratio >= goalRatio,
-            allNotes);
+            allNotes)
+        {
+            Values = new Dictionary<string, object>
+            {
+                ["ours"] = Math.Round(ours.Median, 1), ["baseline"] = Math.Round(baseline.Median, 1),
+                ["ratio"] = double.IsInfinity(ratio) ? -1 : Math.Round(ratio, 2),
+            },
+        };
     }
 }
 

@@ -66,6 +66,16 @@ public sealed class WorkflowRuntime(
     public async Task<RunResult> StartAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId,
         IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var span = WorkflowTelemetry.StartStep("start", null, definition.DefinitionId, definition.Version);
+        var result = await StartCoreAsync(definition, input, correlationId, triggerActivityId, extraEffects, cancellationToken);
+        WorkflowTelemetry.EndStep(span, began, result, "start");
+        return result;
+    }
+
+    private async Task<RunResult> StartCoreAsync(WorkflowDefinition definition, JsonObject? input, string? correlationId, string? triggerActivityId,
+        IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken)
+    {
         var now = Now;
         var state = runner.CreateInstance(definition, now);
         var step = runner.Step(definition, state, new Stimulus.Start(input, correlationId, triggerActivityId), now);
@@ -93,11 +103,23 @@ public sealed class WorkflowRuntime(
     public async Task<RunResult> ApplyAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck,
         IReadOnlyList<WorkflowEffect>? extraEffects, CancellationToken cancellationToken = default)
     {
+        var began = System.Diagnostics.Stopwatch.GetTimestamp();
+        var name = WorkflowTelemetry.StimulusName(stimulus);
+        using var span = WorkflowTelemetry.StartStep(name, instanceId, null, null);
+        var result = await ApplyCoreAsync(instanceId, stimulus, precheck, extraEffects, span, cancellationToken);
+        WorkflowTelemetry.EndStep(span, began, result, name);
+        return result;
+    }
+
+    private async Task<RunResult> ApplyCoreAsync(string instanceId, Stimulus stimulus, Func<WorkflowState, string?>? precheck,
+        IReadOnlyList<WorkflowEffect>? extraEffects, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < MaxCommitAttempts; attempt++)
         {
             var state = await instances.LoadAsync(instanceId, cancellationToken);
             if (state is null) return new RunResult(ResumeStatus.NotFound, null, null, $"No workflow instance '{instanceId}'.");
             if (precheck?.Invoke(state) is { } refusal) return new RunResult(ResumeStatus.NotApplicable, state, null, refusal);
+            span?.SetTag("workflow.definition.id", state.DefinitionId);
             var definition = await FindDefinitionAsync(state, cancellationToken);
             var now = Now;
             var step = runner.Step(definition, state, stimulus, now);
@@ -156,7 +178,17 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>Resumes timers that are due, oldest first, in batches. Returns how many fired.</summary>
-    public async Task<int> DispatchDueTimersAsync(int batchSize = 500, CancellationToken cancellationToken = default)
+    /// <param name="batchSize">Due timers taken from the store at once.</param>
+    /// <param name="parallelism">
+    /// Timers resumed at once. 1 (the default) resumes them one after another; more lets a store that groups concurrent
+    /// commits (the database store's group commit) write them in shared transactions. Each timer is still resumed
+    /// exactly once: its bookmark's claim decides, whoever else races for it.
+    /// </param>
+    public Task<int> DispatchDueTimersAsync(int batchSize = 500, CancellationToken cancellationToken = default) =>
+        DispatchDueTimersAsync(batchSize, parallelism: 1, cancellationToken);
+
+    /// <inheritdoc cref="DispatchDueTimersAsync(int, CancellationToken)"/>
+    public async Task<int> DispatchDueTimersAsync(int batchSize, int parallelism, CancellationToken cancellationToken = default)
     {
         var fired = 0;
         while (true)
@@ -164,12 +196,21 @@ public sealed class WorkflowRuntime(
             var due = await instances.FindDueTimersAsync(Now, batchSize, cancellationToken);
             if (due.Count == 0) return fired;
             var progress = 0;
-            foreach (var timer in due)
+            async ValueTask FireAsync(BookmarkMatch timer, CancellationToken ct)
             {
-                var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, cancellationToken);
-                if (result.Succeeded) { fired++; progress++; }
-                else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) progress++;
+                var result = await ResumeAsync(timer.InstanceId, timer.BookmarkId, null, ct);
+                if (result.Succeeded)
+                {
+                    Interlocked.Increment(ref fired);
+                    Interlocked.Increment(ref progress);
+                    if (timer.DueAt is { } dueAt) WorkflowTelemetry.TimerFired(Now - dueAt);
+                }
+                else if (result.Status is ResumeStatus.NotFound or ResumeStatus.NotApplicable) Interlocked.Increment(ref progress);
             }
+            if (parallelism <= 1)
+                foreach (var timer in due) await FireAsync(timer, cancellationToken);
+            else
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, FireAsync);
             if (progress == 0) return fired;
         }
     }

@@ -36,6 +36,7 @@ public static class Pipeline
         app.MapAuditApi();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapReconnectMetrics();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
         app.MapReconnectUi();

@@ -45,6 +45,7 @@ public static class ServiceRegistration
         services.AddReconnectScheduling(configuration);
         services.AddReconnectUi();
         services.AddReconnectRateLimiting(configuration);
+        services.AddReconnectTelemetry(configuration);
 
         services.AddProblemDetails();
         services.Configure<JsonOptions>(o =>

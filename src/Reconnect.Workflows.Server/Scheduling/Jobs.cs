@@ -7,8 +7,9 @@ using Reconnect.Workflows.Engine.Runtime;
 namespace Reconnect.Workflows.Server.Scheduling;
 
 /// <summary>
-/// <c>timer-dispatcher</c>: resumes due timers in batches, then delivers outbox events a crash left behind. One run at a
-/// time (per cluster: the store's lock decides); each timer is resumed exactly once whoever races for it, because the
+/// <c>timer-dispatcher</c>: resumes due timers in batches, then delivers outbox events a crash left behind, then arms
+/// its wake-up trigger for the next waiting timer (<see cref="TimerWakeUp"/>). One run at a time (per cluster: the
+/// store's lock decides), whichever of its two triggers (safety poll, wake-up) fired it; each timer is resumed exactly once whoever races for it, because the
 /// resume claims the bookmark row in its commit.
 /// </summary>
 [DisallowConcurrentExecution]
@@ -16,6 +17,7 @@ public sealed class TimerDispatcherJob(
     WorkflowRuntime runtime,
     ScheduleRunRecorder recorder,
     IOptions<SchedulingOptions> options,
+    TimerWakeUp wakeUp,
     ILogger<TimerDispatcherJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
@@ -24,8 +26,10 @@ public sealed class TimerDispatcherJob(
         var name = context.JobDetail.Key.Name;
         try
         {
-            var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, cancellationToken);
+            var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, options.Value.TimerDispatchParallelism, cancellationToken);
             var delivered = await runtime.DeliverOutboxAsync(cancellationToken);
+            // Wake up again when the next waiting timer falls due (the safety poll stays behind it).
+            await wakeUp.ArmForNextDueAsync(cancellationToken);
             await recorder.RecordAsync(name, startedAt, true, fired + delivered, $"{fired} timer(s) fired, {delivered} event(s) delivered", cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

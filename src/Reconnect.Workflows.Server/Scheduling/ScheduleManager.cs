@@ -29,7 +29,8 @@ public sealed class ScheduleManager(
     IWorkflowDefinitionStore definitions,
     IDbContextFactory<ReconnectDbContext> contexts,
     IOptions<SchedulingOptions> options,
-    ILogger<ScheduleManager> logger) : IDisposable
+    ILogger<ScheduleManager> logger,
+    TimerWakeUp? wakeUp = null) : IDisposable
 {
     // One reconciliation at a time in this process; across nodes each Quartz call is its own locked transaction and
     // every write below replaces by key, so two nodes reconciling at once still leave one job with one trigger.
@@ -72,7 +73,10 @@ public sealed class ScheduleManager(
             var job = await scheduler.GetJobDetail(jobKey, cancellationToken);
             var trigger = await scheduler.GetTrigger(triggerKey, cancellationToken);
             if (job is not null && job.JobType.Type == typeof(TimerDispatcherJob) && trigger is ISimpleTrigger simple && simple.RepeatInterval == interval)
+            {
+                await ArmWakeUpAsync(cancellationToken);
                 return;
+            }
             var paused = trigger is not null && await scheduler.GetTriggerState(triggerKey, cancellationToken) == TriggerState.Paused;
             var newJob = JobBuilder.Create<TimerDispatcherJob>()
                 .WithIdentity(jobKey)
@@ -87,11 +91,18 @@ public sealed class ScheduleManager(
                 .Build();
             await scheduler.ScheduleJob(newJob, [newTrigger], new ScheduleJobOptions { Replace = true, Paused = paused }, cancellationToken);
             logger.LogInformation("Schedule {Schedule} runs every {Interval}", Schedules.TimerDispatcher, interval);
+            await ArmWakeUpAsync(cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Start-up: the wake-up at the earliest waiting timer (one already due while the system was down fires at once).</summary>
+    private async Task ArmWakeUpAsync(CancellationToken cancellationToken)
+    {
+        if (wakeUp is not null) await wakeUp.ArmForNextDueAsync(cancellationToken);
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ public static class Schedules
     /// <summary>The job that resumes due timers and delivers outbox events left behind.</summary>
     public const string TimerDispatcher = "timer-dispatcher";
 
+    /// <summary>The dispatcher's second trigger: one shot at the next timer's due instant (<see cref="TimerWakeUp"/>).</summary>
+    public const string TimerWakeUp = "timer-dispatcher.next-due";
+
     public const string KindTimerDispatcher = "timer-dispatcher";
     public const string KindWorkflow = "workflow";
 

@@ -15,6 +15,10 @@ public sealed class SchedulingOptions
     [Range(1, 100_000)]
     public int TimerBatchSize { get; set; } = 500;
 
+    /// <summary>Due timers resumed at once by a dispatcher run (their commits share transactions: group commit).</summary>
+    [Range(1, 64)]
+    public int TimerDispatchParallelism { get; set; } = 8;
+
     /// <summary>Runs kept per schedule in <c>ScheduleRuns</c> (older ones are deleted after each run).</summary>
     [Range(1, 10_000)]
     public int RunsKept { get; set; } = 100;

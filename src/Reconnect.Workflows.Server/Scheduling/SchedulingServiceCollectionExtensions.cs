@@ -72,6 +72,8 @@ public static class SchedulingServiceCollectionExtensions
         services.AddTransient<TimerDispatcherJob>();
         services.AddTransient<CronWorkflowJob>();
         services.AddSingleton<ScheduleRunRecorder>();
+        services.AddSingleton<TimerWakeUp>();
+        services.AddSingleton<ITimerCommitListener>(sp => sp.GetRequiredService<TimerWakeUp>());
         services.AddSingleton<ScheduleManager>();
         services.AddSingleton<IDefinitionChangeListener, CronScheduleReconciler>();
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");

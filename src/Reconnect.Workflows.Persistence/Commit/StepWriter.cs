@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Reconnect.Workflows.Engine.Execution;
+using Reconnect.Workflows.Engine.Model;
+using Reconnect.Workflows.Engine.Runtime;
+using Reconnect.Workflows.Persistence.Entities;
+
+namespace Reconnect.Workflows.Persistence.Commit;
+
+/// <summary>What writing one step did: lost its guard (nothing of it may stay), or wrote its rows (not yet durable).</summary>
+internal sealed record StepWritten(bool Conflict, List<TaskCommitNotice>? NewTasks)
+{
+    public static readonly StepWritten Lost = new(true, null);
+}
+
+/// <summary>
+/// A step's commit with the work that needs no database done beforehand, on the caller's thread (so callers do it in
+/// parallel while the single writer writes): the state JSON, and the bookmark and journal rows as values.
+/// </summary>
+internal sealed class PreparedStep
+{
+    public PreparedStep(StepCommit commit)
+    {
+        Commit = commit;
+        var state = commit.State;
+        StateJson = StateSerializer.Serialize(state);
+        Status = state.Status.ToString();
+        var added = commit.Result.BookmarksAdded;
+        BookmarkRows = new object?[added.Count][];
+        for (var i = 0; i < added.Count; i++)
+        {
+            var b = added[i];
+            BookmarkRows[i] = [b.Id, state.Id, b.ActivityId, b.ActivityType, b.Name, b.Hash, b.CorrelationId, b.DueAt, b.CreatedAt, b.Payload?.ToJsonString()];
+            if (b.DueAt is { } due && (EarliestTimer is null || due < EarliestTimer)) EarliestTimer = due;
+        }
+        var trace = commit.Result.Trace;
+        JournalRows = new object?[trace.Count][];
+        for (var i = 0; i < trace.Count; i++)
+        {
+            var t = trace[i];
+            JournalRows[i] = [state.Id, t.At, t.Kind, t.ActivityId, t.ActivityType, t.Detail?.ToJsonString()];
+        }
+    }
+
+    public StepCommit Commit { get; }
+    public string StateJson { get; }
+    public string Status { get; }
+    public object?[][] BookmarkRows { get; }
+    public object?[][] JournalRows { get; }
+    /// <summary>The earliest due instant among the timers the step adds (null: none).</summary>
+    public DateTimeOffset? EarliestTimer { get; }
+}
+
+/// <summary>
+/// Writes one step's rows inside a transaction someone else opened and commits: the instance row (only if its version is
+/// still the one the step started from), the resumed bookmark claimed (deleted: exactly one row, or the step loses),
+/// removed and re-timed bookmarks, incidents, the completed task and the effects' rows. On
+/// <see cref="StepWritten.Conflict"/> the caller must roll back what this step wrote (a savepoint, or the whole
+/// transaction). The added bookmarks and journal lines (<see cref="PreparedStep.BookmarkRows"/>,
+/// <see cref="PreparedStep.JournalRows"/>) are left to the caller, who inserts those of every kept step of a batch at once.
+/// </summary>
+internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
+{
+    public async Task<StepWritten> WriteAsync(ReconnectDbContext db, PreparedStep prepared, CancellationToken cancellationToken)
+    {
+        var commit = prepared.Commit;
+        var state = commit.State;
+        var result = commit.Result;
+        var json = prepared.StateJson;
+        var status = prepared.Status;
+
+        // 1. The instance: a new one is inserted (a duplicate id fails at SaveChanges), else the guarded update.
+        if (state.Version == 1)
+        {
+            db.WorkflowInstances.Add(new WorkflowInstanceRecord
+            {
+                Id = state.Id,
+                DefinitionId = state.DefinitionId,
+                DefinitionVersion = state.DefinitionVersion,
+                DefinitionVersionId = state.DefinitionVersionId,
+                CorrelationId = state.CorrelationId,
+                Status = status,
+                StateJson = json,
+                Version = state.Version,
+                CreatedAt = state.CreatedAt,
+                UpdatedAt = state.UpdatedAt,
+                FinishedAt = state.FinishedAt,
+            });
+        }
+        else
+        {
+            var expected = state.Version - 1;
+            var updated = await db.WorkflowInstances
+                .Where(i => i.Id == state.Id && i.Version == expected)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.StateJson, json)
+                    .SetProperty(i => i.Version, state.Version)
+                    .SetProperty(i => i.Status, status)
+                    .SetProperty(i => i.CorrelationId, state.CorrelationId)
+                    .SetProperty(i => i.UpdatedAt, state.UpdatedAt)
+                    .SetProperty(i => i.FinishedAt, state.FinishedAt), cancellationToken);
+            if (updated != 1) return StepWritten.Lost;
+        }
+
+        // 2. Removed bookmarks; for a resume, the resumed one must still have been there: that row is the claim.
+        if (result.BookmarksRemoved.Count > 0)
+        {
+            var removedIds = result.BookmarksRemoved.Select(b => b.Id).ToList();
+            var deleted = await db.Bookmarks.Where(b => removedIds.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
+            if (commit.Stimulus is Stimulus.Resume && deleted != removedIds.Count) return StepWritten.Lost;
+        }
+        // 3. A task whose due date moved keeps its bookmark (same id); its payload carries the new due date.
+        foreach (var reschedule in result.Effects.OfType<RescheduleTaskEffect>())
+        {
+            if (state.Bookmarks.FirstOrDefault(b => b.TaskId == reschedule.TaskId) is not { } changed) continue;
+            var payload = changed.Payload?.ToJsonString();
+            await db.Bookmarks.Where(b => b.Id == changed.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PayloadJson, payload), cancellationToken);
+        }
+        // 4. Incidents (the added bookmarks and journal lines go in with the batch's).
+        foreach (var incident in result.Incidents)
+        {
+            db.Incidents.Add(new IncidentRecord
+            {
+                InstanceId = state.Id, At = incident.At, ActivityId = incident.ActivityId, ActivityType = incident.ActivityType,
+                Message = incident.Message.Length > 2000 ? incident.Message[..2000] : incident.Message, ExceptionType = incident.ExceptionType,
+            });
+        }
+        // 5. The completed task's row.
+        if (commit.Stimulus is Stimulus.Resume resume && result.BookmarksRemoved.FirstOrDefault(b => b.Id == resume.BookmarkId)?.TaskId is { } completedTaskId)
+        {
+            var input = resume.Input as JsonObject;
+            var outcome = input is null ? null : Engine.Activities.ValueConverter.ToText(input["outcome"]);
+            var notes = input is null ? null : Engine.Activities.ValueConverter.ToText(input["notes"]);
+            var completedBy = input is null ? null : Engine.Activities.ValueConverter.ToText(input["completedBy"]);
+            var completedAt = state.UpdatedAt;
+            await db.Tasks.Where(t => t.Id == completedTaskId).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, TaskStatuses.Completed)
+                .SetProperty(t => t.Outcome, outcome)
+                .SetProperty(t => t.Notes, t => notes ?? t.Notes)
+                .SetProperty(t => t.CompletedBy, completedBy)
+                .SetProperty(t => t.CompletedAt, completedAt), cancellationToken);
+        }
+        // 6. Effects, each through the first writer that knows it.
+        foreach (var effect in result.Effects)
+        {
+            var handled = false;
+            foreach (var writer in writers)
+                if (await writer.WriteAsync(db, state, effect, cancellationToken)) { handled = true; break; }
+            if (!handled) throw new InvalidOperationException($"No writer for effect {effect.GetType().Name}.");
+        }
+
+        // Read before SaveChanges (which resets the entries' states): the tasks this step adds, with their final assignee.
+        var newTasks = collectNewTasks ? NewTasks(db) : null;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (state.Version == 1)
+        {
+            // Two starts racing on the same id: the second loses.
+            return StepWritten.Lost;
+        }
+        return new StepWritten(false, newTasks);
+    }
+
+    private static List<TaskCommitNotice>? NewTasks(ReconnectDbContext db)
+    {
+        List<TaskCommitNotice>? list = null;
+        foreach (var entry in db.ChangeTracker.Entries<WorkflowTaskRecord>())
+            if (entry.State == EntityState.Added) (list ??= []).Add(TaskCommitNotice.From(entry.Entity));
+        return list;
+    }
+}
