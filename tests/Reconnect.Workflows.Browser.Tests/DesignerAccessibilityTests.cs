@@ -16,7 +16,7 @@ public sealed class DesignerAccessibilityTests(BrowserServer server)
         await Ui.CheckAxeAsync(page, "designer-list-axe", failures);
 
         await Ui.GotoAsync(page, "/designer/reconnect-referral-pathway");
-        await page.Locator(".rw-node").Nth(62).WaitForAsync();
+        await page.Locator(".rw-node").Nth(77).WaitForAsync();
         await page.SelectOptionAsync("#goto-activity", "firstContact");
         await page.Locator("#properties[data-activity-id='firstContact']").WaitForAsync();
         await Ui.CheckAxeAsync(page, "designer-editor-axe", failures);

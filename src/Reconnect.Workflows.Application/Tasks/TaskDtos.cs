@@ -32,6 +32,15 @@ public sealed record TaskDto(
     DateTimeOffset? CompletedAt,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>Who the task is about (the referral's person), for callers who may see that referral; null for tasks about no referral.</summary>
+    public PersonOnTask? Person { get; init; }
+
+    /// <summary>The referral's planned release date.</summary>
+    public string? ReleaseDate { get; init; }
+
+    /// <summary>Whole days past the due date (London dates), when overdue.</summary>
+    public int? DaysOverdue { get; init; }
+
     public static TaskDto From(TaskRow t, IReadOnlyDictionary<string, string?> names, DateTimeOffset now) => new(
         t.Id, t.Title, t.ReferralId, t.Site, t.Assignee,
         t.Assignee is not null && names.TryGetValue(t.Assignee, out var name) ? name : null,
@@ -52,6 +61,9 @@ public sealed record TaskDto(
         }
     }
 }
+
+/// <summary>The person a task is about, as a task list shows them.</summary>
+public sealed record PersonOnTask(string GivenName, string FamilyName, string PrisonNumber);
 
 public sealed record TaskPage(IReadOnlyList<TaskDto> Items, int Page, int PageSize, bool HasMore);
 

@@ -53,7 +53,8 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             Page = query.Page,
             PageSize = query.PageSize,
         }, cancellationToken);
-        return new TaskListResult.Page(new TaskPage(result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), query.Page, query.PageSize, result.HasMore));
+        var items = await WithPeopleAsync(db, user, result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), null, cancellationToken);
+        return new TaskListResult.Page(new TaskPage(items, query.Page, query.PageSize, result.HasMore));
     }
 
     /// <summary>One task the caller may see, or null (not there, or not theirs to see: the same answer).</summary>
@@ -64,14 +65,16 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
         if (task is null) return new TaskListResult.NotFound();
-        return new TaskListResult.One(TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow()));
+        var dto = TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow());
+        return new TaskListResult.One((await WithPeopleAsync(db, user, [dto], null, cancellationToken))[0]);
     }
 
     /// <summary>
     /// The inbox page: the caller's own tasks and the queue they may take (a manager's queue is the managers'), as the
     /// API's <c>assignee=me</c> and <c>assignee=unassigned</c> lists would give them.
     /// </summary>
-    public async Task<InboxView?> InboxAsync(ClaimsPrincipal user, int pageSize, CancellationToken cancellationToken = default)
+    /// <param name="alreadyShown">Referrals this inbox showed before (its re-reads audit only those newly shown).</param>
+    public async Task<InboxView?> InboxAsync(ClaimsPrincipal user, int pageSize, IReadOnlySet<string>? alreadyShown = null, CancellationToken cancellationToken = default)
     {
         var viewer = await ViewerAsync(user, cancellationToken);
         if (viewer is null) return null;
@@ -81,8 +84,38 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         var queue = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest { Viewer = viewer, Assignee = TaskAssigneeFilter.Unassigned, Now = now, PageSize = pageSize }, cancellationToken);
         var rows = mine.Items.Concat(queue.Items.Where(t => TaskInboxQuery.CanWork(viewer, t))).DistinctBy(t => t.Id).ToList();
         var names = mine.AssigneeNames.Concat(queue.AssigneeNames).DistinctBy(n => n.Key).ToDictionary(n => n.Key, n => n.Value, StringComparer.Ordinal);
-        var tasks = rows.Select(t => TaskDto.From(t, names, now)).ToList();
+        var tasks = await WithPeopleAsync(db, user, rows.Select(t => TaskDto.From(t, names, now)).ToList(), alreadyShown, cancellationToken);
         return new InboxView(viewer, tasks, rows.Where(r => TaskInboxQuery.CanWork(viewer, r)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal), mine.HasMore || queue.HasMore);
+    }
+
+    /// <summary>
+    /// The person each task is about, its release date and how late it is. Whoever sees a task may see who it is about
+    /// (a navigator's tasks are their site's or their own); the referrals shown to a <paramref name="user"/> are audited as
+    /// a <c>list</c> read, as the referral list is (an inbox's re-reads only for referrals it had not shown yet).
+    /// </summary>
+    private async Task<List<TaskDto>> WithPeopleAsync(ReconnectDbContext db, ClaimsPrincipal? user, List<TaskDto> tasks, IReadOnlySet<string>? alreadyShown,
+        CancellationToken cancellationToken)
+    {
+        var ids = tasks.Select(t => t.ReferralId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var people = ids.Count == 0 ? [] : await db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id))
+            .Select(r => new { r.Id, r.GivenName, r.FamilyName, r.PrisonNumber, r.ReleaseDate })
+            .ToDictionaryAsync(r => r.Id, StringComparer.Ordinal, cancellationToken);
+        var today = Engine.Time.LondonTime.Today(clock.GetUtcNow());
+        var shown = people.Keys.Where(id => alreadyShown is null || !alreadyShown.Contains(id)).ToList();
+        if (user is not null && shown.Count > 0)
+            await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.List, Referrals.ReferralReads.AuditEntityType, null,
+                new JsonObject { ["view"] = "tasks", ["ids"] = new JsonArray([.. shown.Select(i => (JsonNode)i)]) });
+        return tasks.Select(t =>
+        {
+            var late = t.Overdue && t.DueDate is { } d ? Math.Max(0, today.DayNumber - DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).DayNumber) : (int?)null;
+            if (t.ReferralId is null || !people.TryGetValue(t.ReferralId, out var p)) return t with { DaysOverdue = late };
+            return t with
+            {
+                Person = new PersonOnTask(p.GivenName, p.FamilyName, p.PrisonNumber),
+                ReleaseDate = p.ReleaseDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                DaysOverdue = late,
+            };
+        }).ToList();
     }
 
     /// <summary>Claims a task for the caller; a claim that changed something is audited.</summary>
@@ -118,7 +151,9 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
     public async Task<TaskDto> DtoAsync(TaskRow task, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow());
+        var dto = TaskDto.From(task, await TaskInboxQuery.NamesAsync(db, [task], cancellationToken), clock.GetUtcNow());
+        // No audit row: the caller has just claimed or completed this task.
+        return (await WithPeopleAsync(db, null, [dto], null, cancellationToken))[0];
     }
 
     // ------------------------------------------------------------------ the same for a viewer already known (no audit row)

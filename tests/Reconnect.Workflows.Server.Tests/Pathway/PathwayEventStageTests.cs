@@ -186,33 +186,24 @@ public class PathwayEventStageTests
     // ---------------------------------------------------------------- recalled-to-custody, consent-withdrawn: close at every open stage
 
     [Theory]
-    [InlineData("Sqlite", Stage.Triage)]
-    [InlineData("Sqlite", Stage.PreRelease)]
-    [InlineData("Sqlite", Stage.PostRelease)]
-    [InlineData(Postgres, Stage.Triage)]
-    [InlineData(Postgres, Stage.PreRelease)]
-    [InlineData(Postgres, Stage.PostRelease)]
-    public async Task RecalledToCustody_AnyOpenStage_ClosesRecalled(string provider, Stage stage)
+    [InlineData("Sqlite", Stage.Triage, "recalled-to-custody", "Recalled")]
+    [InlineData("Sqlite", Stage.PreRelease, "recalled-to-custody", "Recalled")]
+    [InlineData("Sqlite", Stage.PostRelease, "recalled-to-custody", "Recalled")]
+    [InlineData(Postgres, Stage.Triage, "recalled-to-custody", "Recalled")]
+    [InlineData(Postgres, Stage.PreRelease, "recalled-to-custody", "Recalled")]
+    [InlineData(Postgres, Stage.PostRelease, "recalled-to-custody", "Recalled")]
+    [InlineData("Sqlite", Stage.Triage, "consent-withdrawn", "ConsentWithdrawn")]
+    [InlineData("Sqlite", Stage.PreRelease, "consent-withdrawn", "ConsentWithdrawn")]
+    [InlineData("Sqlite", Stage.PostRelease, "consent-withdrawn", "ConsentWithdrawn")]
+    [InlineData(Postgres, Stage.Triage, "consent-withdrawn", "ConsentWithdrawn")]
+    [InlineData(Postgres, Stage.PreRelease, "consent-withdrawn", "ConsentWithdrawn")]
+    [InlineData(Postgres, Stage.PostRelease, "consent-withdrawn", "ConsentWithdrawn")]
+    public async Task RecalledOrConsentWithdrawn_AnyOpenStage_ClosesWithItsReason(string provider, Stage stage, string eventName, string reason)
     {
         await using var kit = await StartAsync(provider);
         var id = await ReachAsync(kit, stage);
-        Assert.Equal("Closed", await kit.SendAsync(id, "recalled-to-custody"));
-        await kit.AssertClosedAsync(id, "Recalled");
-    }
-
-    [Theory]
-    [InlineData("Sqlite", Stage.Triage)]
-    [InlineData("Sqlite", Stage.PreRelease)]
-    [InlineData("Sqlite", Stage.PostRelease)]
-    [InlineData(Postgres, Stage.Triage)]
-    [InlineData(Postgres, Stage.PreRelease)]
-    [InlineData(Postgres, Stage.PostRelease)]
-    public async Task ConsentWithdrawn_AnyOpenStage_ClosesConsentWithdrawn(string provider, Stage stage)
-    {
-        await using var kit = await StartAsync(provider);
-        var id = await ReachAsync(kit, stage);
-        Assert.Equal("Closed", await kit.SendAsync(id, "consent-withdrawn"));
-        await kit.AssertClosedAsync(id, "ConsentWithdrawn");
+        Assert.Equal("Closed", await kit.SendAsync(id, eventName));
+        await kit.AssertClosedAsync(id, reason);
     }
 
     [Theory]

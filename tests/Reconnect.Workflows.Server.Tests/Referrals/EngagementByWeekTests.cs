@@ -112,7 +112,8 @@ public class EngagementByWeekTests
         });
     }
 
-    private static void EngagementCheck(ReconnectDbContext db, string referralId, string? outcome, string tag = ReferralQueries.EngagementTag) =>
+    /// <summary>A 21-day check row as the pathway writes it (tagged), open or answered; shared with the measure's definition tests.</summary>
+    internal static void EngagementCheck(ReconnectDbContext db, string referralId, string? outcome, string tag = ReferralQueries.EngagementTag) =>
         db.Tasks.Add(new WorkflowTaskRecord
         {
             Id = Guid.NewGuid().ToString("N"),

@@ -35,7 +35,7 @@ public class MeasuresDefinitionTests
                 string? check = null, bool inDenominator = false, bool inNumerator = false)
             {
                 Referral(db, id, releasedOn, releaseDate, closedAt, reason);
-                if (check is not null) EngagementCheck(db, id, check == "open" ? null : check);
+                if (check is not null) EngagementByWeekTests.EngagementCheck(db, id, check == "open" ? null : check);
                 cases.Add(new Case(id, releasedOn, releaseDate, inDenominator, inNumerator));
             }
 
@@ -195,22 +195,4 @@ public class MeasuresDefinitionTests
             UpdatedAt = at,
         });
     }
-
-    private static void EngagementCheck(ReconnectDbContext db, string referralId, string? outcome) =>
-        db.Tasks.Add(new WorkflowTaskRecord
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            InstanceId = "instance-" + referralId,
-            BookmarkId = "b-" + Guid.NewGuid().ToString("N"),
-            ActivityId = "followUp21",
-            ActivityType = "Reconnect.NavigatorTask",
-            Title = "Follow-up check (release + 21 days)",
-            OutcomesJson = "[\"Engaged\",\"NotEngaged\",\"UnableToContact\"]",
-            Status = outcome is null ? TaskStatuses.Open : TaskStatuses.Completed,
-            Outcome = outcome,
-            Site = "LEI",
-            SubjectId = referralId,
-            CreatedAt = DateTimeOffset.UtcNow,
-            DataJson = $"{{\"subjectId\":\"{referralId}\",\"tag\":\"{ReferralQueries.EngagementTag}\"}}",
-        });
 }

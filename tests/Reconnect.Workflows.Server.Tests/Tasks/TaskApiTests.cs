@@ -55,6 +55,37 @@ public class TaskApiTests
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
     }
 
+    /// <summary>Issue 15: a task names the person it is about, their release date and how late it is; the sight is audited.</summary>
+    [Fact]
+    public async Task List_TaskAboutAReferral_CarriesThePersonReleaseDateAndDaysOverdue_AndIsAuditedOnce()
+    {
+        var (app, referralId, taskId) = await StartWithReferralAsync("Sqlite");
+        await using var _ = app;
+        var navigator = await app.LoginAsync(ReconnectApp.NavigatorLeeds);
+        var nhi = await app.LoginAsync(ReconnectApp.NavigatorNewHall);
+
+        var task = Assert.Single(await InboxAsync(navigator, "?assignee=me"))!;
+        Assert.Equal(taskId, task["id"]!.GetValue<string>());
+        Assert.Equal("Sam", task["person"]!["givenName"]!.GetValue<string>());
+        Assert.Equal("Example", task["person"]!["familyName"]!.GetValue<string>());
+        Assert.Equal("A1234BC", task["person"]!["prisonNumber"]!.GetValue<string>());
+        Assert.NotNull(task["releaseDate"]);
+        Assert.Null(task["daysOverdue"]);
+        Assert.Empty(await InboxAsync(nhi, "?assignee=all")); // another site's navigator sees neither the task nor the person
+
+        // First contact is due in two days: four days on, it is two days overdue.
+        var admin = await app.LoginAsync(ReconnectApp.Admin);
+        (await admin.PostAsJsonAsync("/api/testing/clock", new { advanceBy = "P4D" })).EnsureSuccessStatusCode();
+        var late = (await (await navigator.GetAsync($"/api/tasks/{taskId}")).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(2, late["daysOverdue"]!.GetValue<int>());
+        Assert.Equal("Sam", late["person"]!["givenName"]!.GetValue<string>());
+
+        await using var db = await Db(app);
+        var views = await db.AuditEntries.AsNoTracking().Where(a => a.Action == "list" && a.DetailJson!.Contains("\"tasks\"")).ToListAsync();
+        Assert.Equal(2, views.Count); // the list and the single read, each naming the referral
+        Assert.All(views, v => Assert.Contains(referralId, v.DetailJson));
+    }
+
     [Fact]
     public async Task CompleteFirstContact_Engaged_AdvancesReferralAndNextTaskReachesInbox()
     {

@@ -60,6 +60,9 @@ public class InboxPushComponentTests : BunitContext, IAsyncLifetime
         var row = Assert.Single(cut.FindAll("#inbox-table tbody tr"));
         Assert.Contains($"/referrals/{created.ReferralId}", row.InnerHtml);
         Assert.Contains("New", row.TextContent);
+        // The person the task is about, on the row (issue 15).
+        Assert.Equal("A7102BC", row.QuerySelector("[data-cell=prison-number]")!.TextContent.Trim());
+        Assert.Contains("Example", row.QuerySelector("[data-cell=person]")!.TextContent);
         Assert.Contains("1 new task", cut.Find("#inbox-live").TextContent);
         // One re-read, one render: the New Hall notice scheduled nothing.
         Assert.Equal(rendersWhenEmpty + 1, cut.RenderCount);
