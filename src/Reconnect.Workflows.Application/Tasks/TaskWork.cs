@@ -91,7 +91,8 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
     /// <summary>
     /// The person each task is about, its release date and how late it is. Whoever sees a task may see who it is about
     /// (a navigator's tasks are their site's or their own); the referrals shown to a <paramref name="user"/> are audited as
-    /// a <c>list</c> read, as the referral list is (an inbox's re-reads only for referrals it had not shown yet).
+    /// a <c>list</c> row of the task list naming their ids, which the audit log finds for each of them (an inbox's
+    /// re-reads write one only for referrals it had not shown yet).
     /// </summary>
     private async Task<List<TaskDto>> WithPeopleAsync(ReconnectDbContext db, ClaimsPrincipal? user, List<TaskDto> tasks, IReadOnlySet<string>? alreadyShown,
         CancellationToken cancellationToken)
@@ -103,7 +104,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         var today = Engine.Time.LondonTime.Today(clock.GetUtcNow());
         var shown = people.Keys.Where(id => alreadyShown is null || !alreadyShown.Contains(id)).ToList();
         if (user is not null && shown.Count > 0)
-            await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.List, Referrals.ReferralReads.AuditEntityType, null,
+            await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.List, AuditTrail.Task, null,
                 new JsonObject { ["view"] = "tasks", ["ids"] = new JsonArray([.. shown.Select(i => (JsonNode)i)]) });
         return tasks.Select(t =>
         {
