@@ -54,7 +54,7 @@ public sealed class DemoReferralSeeder(
 
         var now = clock.GetUtcNow();
         var today = LondonTime.Today(now);
-        var people = Plan_(count, today);
+        var people = PlanCaseload(count, today);
         var simulated = new ManualClock(LondonTime.AtLondonTime(today.AddDays(-HistoryDays), new TimeOnly(6, 0)));
         var simulatedTime = new ControllableTimeProvider(simulated);
         var runtime = new WorkflowRuntime(runner, definitions, instances, simulated);
@@ -95,7 +95,7 @@ public sealed class DemoReferralSeeder(
     /// The synthetic caseload: a plan per person, releases spread from about 28 weeks ago (six-month closes) through the
     /// last twelve weeks to a few weeks ahead, referral dates inside each window, the three sites in turn.
     /// </summary>
-    private List<Person> Plan_(int count, DateOnly today)
+    private List<Person> PlanCaseload(int count, DateOnly today)
     {
         var sites = options.Value.Sites.Select(s => s.Code).ToList();
         Plan[] cycle = [Plan.Engaged, Plan.Engaged, Plan.Declined, Plan.Engaged, Plan.UnableToContact, Plan.ConsentWithdrawn, Plan.Engaged,
