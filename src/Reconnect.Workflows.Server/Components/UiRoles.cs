@@ -6,11 +6,11 @@ namespace Reconnect.Workflows.Server.Components;
 /// <summary>Who sees which page (comma lists for <c>[Authorize(Roles = …)]</c>), the same role sets as the API behind each page.</summary>
 public static class UiRoles
 {
-    /// <summary>Work tasks: navigators and managers (TasksApi's work group).</summary>
+    /// <summary>Work tasks: navigators and managers (RoleSets.TaskWork).</summary>
     public const string Inbox = Roles.Navigator + "," + Roles.Manager;
-    /// <summary>List referrals and make new ones (ReferralsApi.CreateRoles / ReadRoles).</summary>
+    /// <summary>List referrals and make new ones (RoleSets.ReferralCreate / ReferralRead).</summary>
     public const string Referrals = Roles.Referrer + "," + Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
-    /// <summary>The case page and its events: staff (ReferralsApi.EventRoles); a referrer sees status only, in the list.</summary>
+    /// <summary>The case page and its events: staff (RoleSets.ReferralEvents); a referrer sees status only, in the list.</summary>
     public const string Case = Roles.Navigator + "," + Roles.Manager + "," + Roles.Admin;
     /// <summary>The instance list and viewer ask for the API's own policy (Manager, Scheduler, Admin), not a copy of its roles.</summary>
     public const string InstancesPolicy = Policies.ReadInstances;
@@ -21,7 +21,7 @@ public static class UiRoles
     public const string Schedules = Roles.Scheduler + "," + Roles.Admin + "," + Roles.Manager;
     /// <summary>Run now, pause, resume, change the cron (Policies.ManageSchedules).</summary>
     public const string ManageSchedules = Roles.Scheduler + "," + Roles.Admin;
-    /// <summary>Caseload, overdue work and the 21-day measure (ReferralsApi.MeasureRoles, as GET /api/measures).</summary>
+    /// <summary>Caseload, overdue work and the 21-day measure (RoleSets.Measures, as GET /api/measures).</summary>
     public const string Dashboard = Roles.Manager + "," + Roles.Admin;
 
     /// <summary>True when the user has one of the roles of a comma list above.</summary>
