@@ -12,7 +12,19 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
         services.AddAudit().AddReferrals().AddTasks().AddSingleton<Demo.DemoReferralSeeder>()
             .AddSingleton<Instances.InstanceService>()
-            .AddScoped<Definitions.DesignerOperations>();
+            .AddScoped<Definitions.DesignerOperations>()
+            .AddSchedules();
+
+    /// <summary>
+    /// Schedules: reading and changing them, and the record of their runs. The host registers the scheduler itself
+    /// (<see cref="Schedules.IScheduleControl"/>, Quartz).
+    /// </summary>
+    public static IServiceCollection AddSchedules(this IServiceCollection services)
+    {
+        services.AddSingleton<Schedules.ScheduleRunRecorder>();
+        services.AddSingleton<Schedules.ScheduleService>();
+        return services;
+    }
 
     /// <summary>The audit trail read back (writing is each use case's own).</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddSingleton<Audit.AuditLog>();

@@ -7,3 +7,4 @@ global using Reconnect.Workflows.Application.Time;
 global using Reconnect.Workflows.Application.Instances;
 global using Reconnect.Workflows.Application.Workflows;
 global using Reconnect.Workflows.Application.Definitions;
+global using Reconnect.Workflows.Application.Schedules;

@@ -10,4 +10,9 @@ public static class AuditActions
     public const string Event = "event";
     public const string Claim = "claim";
     public const string Complete = "complete";
+    /// <summary>A schedule run now, paused, resumed or given a new cron (subject <c>Schedule</c>, its name).</summary>
+    public const string Trigger = "trigger";
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+    public const string Retime = "retime";
 }

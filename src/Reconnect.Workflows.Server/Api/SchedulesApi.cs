@@ -1,14 +1,11 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Reconnect.Workflows.Persistence.Entities;
-using Reconnect.Workflows.Server.Auth;
-using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Server.Scheduling;
 
 namespace Reconnect.Workflows.Server.Api;
 
 public sealed record ScheduleRunResponse(DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, int ItemsTouched, string? Message, string? Node)
 {
-    public static ScheduleRunResponse From(ScheduleRunRecord r) => new(r.StartedAt, r.FinishedAt, r.Succeeded, r.ItemsTouched, r.Message, r.Node);
+    public static ScheduleRunResponse From(ScheduleRun r) => new(r.StartedAt, r.FinishedAt, r.Succeeded, r.ItemsTouched, r.Message, r.Node);
 }
 
 /// <summary>
@@ -26,7 +23,15 @@ public sealed record ScheduleResponse(
     DateTimeOffset? NextFireTime,
     DateTimeOffset? PreviousFireTime,
     string? Description,
-    ScheduleRunResponse? LastRun);
+    ScheduleRunResponse? LastRun)
+{
+    public static ScheduleResponse From(ScheduleView view)
+    {
+        var s = view.Schedule;
+        return new(s.Name, s.Kind, s.DefinitionId, s.Cron, s.Interval, s.State, s.NextFireTime, s.PreviousFireTime, s.Description,
+            view.LastRun is { } last ? ScheduleRunResponse.From(last) : null);
+    }
+}
 
 public sealed record RetimeScheduleRequest(string? Cron);
 
@@ -36,7 +41,8 @@ public sealed record NextFireTimesResponse(string Cron, string TimeZone, IReadOn
 
 /// <summary>
 /// <c>/api/schedules</c> (SPEC §5, §7): schedulers, admins and managers read; schedulers and admins run now, pause,
-/// resume and retime. Fire times are instants with the Europe/London offset.
+/// resume and retime. Each endpoint calls one method of <see cref="ScheduleService"/>. Fire times are instants with the
+/// Europe/London offset.
 /// </summary>
 public static class SchedulesApi
 {
@@ -54,80 +60,59 @@ public static class SchedulesApi
         return app;
     }
 
-    public static async Task<Ok<List<ScheduleResponse>>> ListAsync(ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
-    {
-        var list = await schedules.ListAsync(cancellationToken);
-        var last = await runs.LastRunOfEachAsync(list.Select(s => s.Name), cancellationToken);
-        return TypedResults.Ok(list.Select(s => ToResponse(s, last.GetValueOrDefault(s.Name))).ToList());
-    }
+    public static async Task<Ok<List<ScheduleResponse>>> ListAsync(ScheduleService schedules, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await schedules.ListAsync(cancellationToken)).Select(ScheduleResponse.From).ToList());
 
-    public static Results<Ok<NextFireTimesResponse>, ValidationProblem> NextFireTimes(string? cron)
-    {
-        if (!QuartzCron.TryFromUser(cron, out var quartz, out var error)) return CronProblem(error);
-        return TypedResults.Ok(new NextFireTimesResponse(quartz, "Europe/London", QuartzCron.NextFireTimes(quartz, TimeProvider.System.GetUtcNow())));
-    }
+    public static Results<Ok<NextFireTimesResponse>, ValidationProblem> NextFireTimes(string? cron) =>
+        ScheduleService.TryPreview(cron, out var quartz, out var next, out var error)
+            ? TypedResults.Ok(new NextFireTimesResponse(quartz, ScheduleService.TimeZone, next))
+            : CronProblem(error);
 
     public static async Task<Results<Ok<List<ScheduleRunResponse>>, ProblemHttpResult>> RunsAsync(
-        string name, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken, int count = 20)
-    {
-        if (await schedules.FindAsync(name, cancellationToken) is null) return NotFound(name);
-        var rows = await runs.LastRunsAsync(name, Math.Clamp(count, 1, 100), cancellationToken);
-        return TypedResults.Ok(rows.Select(ScheduleRunResponse.From).ToList());
-    }
+        string name, ScheduleService schedules, CancellationToken cancellationToken, int count = 20) =>
+        await schedules.RunsAsync(name, count, cancellationToken) is { } rows
+            ? TypedResults.Ok(rows.Select(ScheduleRunResponse.From).ToList())
+            : NotFound(name);
 
     /// <summary>Runs the schedule now, on the scheduler's threads: 202, and the run appears under <c>…/runs</c> when done.</summary>
     public static async Task<Results<Accepted<ScheduleResponse>, ProblemHttpResult>> TriggerAsync(
-        string name, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
-    {
-        if (!await schedules.TriggerAsync(name, cancellationToken)) return NotFound(name);
-        return TypedResults.Accepted($"/api/schedules/{Uri.EscapeDataString(name)}/runs", await DescribeAsync(name, schedules, runs, cancellationToken));
-    }
+        string name, ClaimsPrincipal user, ScheduleService schedules, CancellationToken cancellationToken) =>
+        await schedules.TriggerAsync(user, name, cancellationToken) switch
+        {
+            ScheduleChangeResult.Changed c => TypedResults.Accepted($"/api/schedules/{Uri.EscapeDataString(name)}/runs", ScheduleResponse.From(c.View)),
+            var other => Refusal(other),
+        };
 
     public static async Task<Results<Ok<ScheduleResponse>, ProblemHttpResult>> PauseAsync(
-        string name, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
-    {
-        if (!await schedules.PauseAsync(name, cancellationToken)) return NotFound(name);
-        return TypedResults.Ok(await DescribeAsync(name, schedules, runs, cancellationToken));
-    }
+        string name, ClaimsPrincipal user, ScheduleService schedules, CancellationToken cancellationToken) =>
+        Changed(await schedules.PauseAsync(user, name, cancellationToken));
 
     public static async Task<Results<Ok<ScheduleResponse>, ProblemHttpResult>> ResumeAsync(
-        string name, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
-    {
-        if (!await schedules.ResumeAsync(name, cancellationToken)) return NotFound(name);
-        return TypedResults.Ok(await DescribeAsync(name, schedules, runs, cancellationToken));
-    }
+        string name, ClaimsPrincipal user, ScheduleService schedules, CancellationToken cancellationToken) =>
+        Changed(await schedules.ResumeAsync(user, name, cancellationToken));
 
     /// <summary>
     /// Changes a workflow schedule's cron (5 fields crontab, or Quartz's 6-7): 400 with <c>errors.cron</c> when it is not
     /// valid, or when the schedule is the timer dispatcher (it runs on an interval from configuration).
     /// </summary>
     public static async Task<Results<Ok<RetimeScheduleResponse>, ValidationProblem, ProblemHttpResult>> RetimeAsync(
-        string name, RetimeScheduleRequest request, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
-    {
-        if (await schedules.FindAsync(name, cancellationToken) is null) return NotFound(name);
-        if (!QuartzCron.TryFromUser(request.Cron, out var quartz, out var error)) return CronProblem(error);
-        switch (await schedules.RetimeAsync(name, quartz, cancellationToken))
+        string name, RetimeScheduleRequest request, ClaimsPrincipal user, ScheduleService schedules, CancellationToken cancellationToken) =>
+        await schedules.RetimeAsync(user, name, request.Cron, cancellationToken) switch
         {
-            case RetimeOutcome.NotFound:
-                return NotFound(name);
-            case RetimeOutcome.NotCron:
-                return CronProblem($"'{name}' runs on an interval set by configuration (Scheduling:TimerDispatchIntervalSeconds), not on a cron expression.");
-        }
-        var schedule = await DescribeAsync(name, schedules, runs, cancellationToken);
-        return TypedResults.Ok(new RetimeScheduleResponse(schedule, QuartzCron.NextFireTimes(quartz, TimeProvider.System.GetUtcNow())));
-    }
+            ScheduleChangeResult.Changed c => TypedResults.Ok(new RetimeScheduleResponse(ScheduleResponse.From(c.View), c.NextFireTimes)),
+            ScheduleChangeResult.InvalidCron invalid => CronProblem(invalid.Message),
+            var other => Refusal(other),
+        };
 
-    private static async Task<ScheduleResponse> DescribeAsync(string name, ScheduleManager schedules, ScheduleRunRecorder runs, CancellationToken cancellationToken)
+    private static Results<Ok<ScheduleResponse>, ProblemHttpResult> Changed(ScheduleChangeResult result) =>
+        result is ScheduleChangeResult.Changed c ? TypedResults.Ok(ScheduleResponse.From(c.View)) : Refusal(result);
+
+    private static ProblemHttpResult Refusal(ScheduleChangeResult result) => result switch
     {
-        var info = await schedules.FindAsync(name, cancellationToken)
-            ?? throw new InvalidOperationException($"Schedule '{name}' disappeared while it was being changed.");
-        var last = await runs.LastRunOfEachAsync([name], cancellationToken);
-        return ToResponse(info, last.GetValueOrDefault(name));
-    }
-
-    private static ScheduleResponse ToResponse(ScheduleInfo s, ScheduleRunRecord? last) =>
-        new(s.Name, s.Kind, s.DefinitionId, s.Cron, s.Interval, s.State, s.NextFireTime, s.PreviousFireTime, s.Description,
-            last is null ? null : ScheduleRunResponse.From(last));
+        ScheduleChangeResult.NotFound n => NotFound(n.Name),
+        ScheduleChangeResult.Forbidden f => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: f.Message),
+        _ => throw new InvalidOperationException($"Unexpected schedule result {result.GetType().Name}."),
+    };
 
     private static ValidationProblem CronProblem(string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cron"] = [message] });

@@ -33,7 +33,10 @@ public static class AuthServiceCollectionExtensions
             o.Events.OnRedirectToLogin = context => StatusOrRedirect(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
         });
-        services.AddAuthorization(Policies.Add);
+        services.AddAuthorization(options =>
+        {
+            foreach (var (name, roles) in Policies.All) options.AddPolicy(name, p => p.RequireRole(roles));
+        });
         services.AddDataProtection().PersistKeysToDbContext<ReconnectDbContext>().SetApplicationName("Reconnect.Workflows");
         return services;
     }

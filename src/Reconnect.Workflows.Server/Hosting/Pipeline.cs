@@ -1,7 +1,7 @@
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Web.Components;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -39,6 +39,7 @@ public static class Pipeline
         app.MapReconnectMetrics();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
+        app.MapAccountEndpoints();
         app.MapReconnectUi();
         return app;
     }

@@ -9,7 +9,7 @@ using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Web.Components;
 using Reconnect.Workflows.Server.Scheduling;
 using Reconnect.Workflows.Server.Workflows;
 using Reconnect.Workflows.Application.Definitions;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Quartz;
+using SchedulingOptions = Reconnect.Workflows.Application.Schedules.SchedulingOptions;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Runtime;

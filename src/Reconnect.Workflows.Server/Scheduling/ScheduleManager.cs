@@ -1,23 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
+using SchedulingOptions = Reconnect.Workflows.Application.Schedules.SchedulingOptions;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 
 namespace Reconnect.Workflows.Server.Scheduling;
-
-/// <summary>A schedule as the schedules page shows it.</summary>
-public sealed record ScheduleInfo(
-    string Name,
-    string Kind,
-    string? DefinitionId,
-    string? Cron,
-    string? Interval,
-    string State,
-    DateTimeOffset? NextFireTime,
-    DateTimeOffset? PreviousFireTime,
-    string? Description);
 
 /// <summary>
 /// Everything done to the Quartz jobs and triggers: the timer dispatcher kept at its configured interval, cron triggers
@@ -30,7 +19,7 @@ public sealed class ScheduleManager(
     IDbContextFactory<ReconnectDbContext> contexts,
     IOptions<SchedulingOptions> options,
     ILogger<ScheduleManager> logger,
-    TimerWakeUp? wakeUp = null) : IDisposable
+    TimerWakeUp? wakeUp = null) : IScheduleControl, IDisposable
 {
     // One reconciliation at a time in this process; across nodes each Quartz call is its own locked transaction and
     // every write below replaces by key, so two nodes reconciling at once still leave one job with one trigger.
@@ -267,11 +256,4 @@ public sealed class ScheduleManager(
             _gate.Release();
         }
     }
-}
-
-public enum RetimeOutcome
-{
-    Retimed,
-    NotFound,
-    NotCron,
 }

@@ -14,8 +14,8 @@ public static class Schedules
     /// <summary>The dispatcher's second trigger: one shot at the next timer's due instant (<see cref="TimerWakeUp"/>).</summary>
     public const string TimerWakeUp = "timer-dispatcher.next-due";
 
-    public const string KindTimerDispatcher = "timer-dispatcher";
-    public const string KindWorkflow = "workflow";
+    public const string KindTimerDispatcher = ScheduleKinds.TimerDispatcher;
+    public const string KindWorkflow = ScheduleKinds.Workflow;
 
     /// <summary>Job data: the version of the definition the cron trigger was last derived from.</summary>
     public const string DefinitionVersionKey = "definitionVersion";

@@ -1,4 +1,5 @@
 using Quartz;
+using SchedulingOptions = Reconnect.Workflows.Application.Schedules.SchedulingOptions;
 using Quartz.Impl.AdoJobStore;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Workflows;
@@ -71,10 +72,10 @@ public static class SchedulingServiceCollectionExtensions
 
         services.AddTransient<TimerDispatcherJob>();
         services.AddTransient<CronWorkflowJob>();
-        services.AddSingleton<ScheduleRunRecorder>();
         services.AddSingleton<TimerWakeUp>();
         services.AddSingleton<ITimerCommitListener>(sp => sp.GetRequiredService<TimerWakeUp>());
         services.AddSingleton<ScheduleManager>();
+        services.AddSingleton<IScheduleControl>(sp => sp.GetRequiredService<ScheduleManager>());
         services.AddSingleton<IDefinitionChangeListener, CronScheduleReconciler>();
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;

@@ -14,6 +14,7 @@ public class LayeringTests
 {
     private static readonly Assembly Application = typeof(ReferralService).Assembly;
     private static readonly Assembly Server = typeof(Program).Assembly;
+    private static readonly Assembly Web = typeof(Reconnect.Workflows.Web.Components.Routes).Assembly;
 
     [Fact]
     public void Application_ReferencesNoAspNetCore()
@@ -27,9 +28,26 @@ public class LayeringTests
     }
 
     [Fact]
+    public void Web_ReferencesNeitherTheHostNorEntityFramework()
+    {
+        var names = Web.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(Server.GetName().Name, names);
+        // Not one EF Core type in the UI's compiled code: it reaches data through the application layer's services only.
+        Assert.DoesNotContain(names, n => n.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.Contains(Application.GetName().Name, names);
+    }
+
+    [Fact]
+    public void Server_HoldsNoUiComponents()
+    {
+        var components = Server.GetTypes().Where(t => typeof(IComponent).IsAssignableFrom(t)).Select(t => t.FullName).ToList();
+        Assert.True(components.Count == 0, "The host holds components: " + string.Join(", ", components));
+    }
+
+    [Fact]
     public void UiComponents_InjectNoDbContextAndCallNoApiClass()
     {
-        var components = Server.GetTypes().Where(t => t.Namespace?.StartsWith("Reconnect.Workflows.Server.Components", StringComparison.Ordinal) == true).ToList();
+        var components = Web.GetTypes().Where(t => t.Namespace?.StartsWith("Reconnect.Workflows.Web.Components", StringComparison.Ordinal) == true).ToList();
         Assert.NotEmpty(components);
         var offenders = new List<string>();
         foreach (var type in components)

@@ -1,3 +1,4 @@
+using Reconnect.Workflows.Application.Schedules;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Reconnect.Workflows.Application.Schedules;
 using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Server.Scheduling;
 

@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Web.Components;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;

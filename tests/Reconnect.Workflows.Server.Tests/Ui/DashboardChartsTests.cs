@@ -1,6 +1,6 @@
 using Bunit;
 using MudBlazor;
-using Reconnect.Workflows.Server.Components.Shared;
+using Reconnect.Workflows.Web.Components.Shared;
 using Reconnect.Workflows.Application.Referrals;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;

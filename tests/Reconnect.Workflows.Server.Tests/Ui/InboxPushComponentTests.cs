@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
-using Reconnect.Workflows.Server.Components.Pages;
+using Reconnect.Workflows.Web.Components.Pages;
 using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Application.Tasks;
 using Reconnect.Workflows.Server.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bunit;
 using Reconnect.Workflows.Engine.Model;
-using Reconnect.Workflows.Server.Components.Diagram;
+using Reconnect.Workflows.Web.Components.Diagram;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;

@@ -1,5 +1,5 @@
 using System.Net;
-using Reconnect.Workflows.Server.Components;
+using Reconnect.Workflows.Web.Components;
 using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Server.Tests.Pathway;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Bunit;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Server.Api;
-using Reconnect.Workflows.Server.Components.Instances;
+using Reconnect.Workflows.Web.Components.Instances;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;
 

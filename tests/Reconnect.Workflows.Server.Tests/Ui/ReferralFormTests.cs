@@ -2,7 +2,7 @@ using System.Globalization;
 using Bunit;
 using Reconnect.Workflows.Referrals.Eligibility;
 using Reconnect.Workflows.Referrals.Model;
-using Reconnect.Workflows.Server.Components.Shared;
+using Reconnect.Workflows.Web.Components.Shared;
 using Reconnect.Workflows.Application.Referrals;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;

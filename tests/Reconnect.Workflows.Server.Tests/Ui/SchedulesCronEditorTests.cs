@@ -1,6 +1,6 @@
 using Bunit;
-using Reconnect.Workflows.Server.Components;
-using Reconnect.Workflows.Server.Components.Shared;
+using Reconnect.Workflows.Web.Components;
+using Reconnect.Workflows.Web.Components.Shared;
 
 namespace Reconnect.Workflows.Server.Tests.Ui;
 

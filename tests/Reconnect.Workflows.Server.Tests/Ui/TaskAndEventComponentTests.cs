@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Bunit;
 using Reconnect.Workflows.Referrals.Activities;
-using Reconnect.Workflows.Server.Components;
-using Reconnect.Workflows.Server.Components.Pages;
-using Reconnect.Workflows.Server.Components.Shared;
+using Reconnect.Workflows.Web.Components;
+using Reconnect.Workflows.Web.Components.Pages;
+using Reconnect.Workflows.Web.Components.Shared;
 using Reconnect.Workflows.Application.Referrals;
 using TaskDto = Reconnect.Workflows.Application.Tasks.TaskDto;
 

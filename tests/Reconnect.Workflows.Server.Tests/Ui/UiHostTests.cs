@@ -152,5 +152,5 @@ public partial class UiHostTests
     [InlineData(null, "/")]
     [InlineData("/login?x=1", "/")]
     public void ReturnUrl_OnlyLocalPaths(string? returnUrl, string expected) =>
-        Assert.Equal(expected, Components.Account.AccountEndpoints.SafeReturnUrl(returnUrl));
+        Assert.Equal(expected, Reconnect.Workflows.Server.Auth.AccountEndpoints.SafeReturnUrl(returnUrl));
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Blazor.Diagrams.Core.Geometry;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Referrals.Activities;
-using Reconnect.Workflows.Server.Components.Designer;
+using Reconnect.Workflows.Web.Components.Designer;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Ui.Designer;

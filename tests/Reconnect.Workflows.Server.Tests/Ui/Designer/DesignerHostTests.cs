@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Persistence;
-using Reconnect.Workflows.Server.Components.Designer;
+using Reconnect.Workflows.Web.Components.Designer;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Ui.Designer;

@@ -5,7 +5,7 @@ using Reconnect.Workflows.Engine.Expressions;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Referrals.Activities;
-using Reconnect.Workflows.Server.Components.Designer;
+using Reconnect.Workflows.Web.Components.Designer;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 
 namespace Reconnect.Workflows.Server.Tests.Ui.Designer;
