@@ -12,7 +12,7 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
         services.AddAudit().AddReferrals().AddTasks().AddSingleton<Demo.DemoReferralSeeder>()
             .AddSingleton<Instances.InstanceService>()
-            .AddScoped<Definitions.DesignerOperations>()
+            .AddScoped<Definitions.DefinitionService>()
             .AddSchedules();
 
     /// <summary>

@@ -4,26 +4,20 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
-using Reconnect.Workflows.Persistence;
-using Reconnect.Workflows.Server.Auth;
 using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Server.Hosting;
 using Reconnect.Workflows.Application;
-using Reconnect.Workflows.Application.Time;
-using Reconnect.Workflows.Server.Workflows;
 using Reconnect.Workflows.Application.Definitions;
 
 namespace Reconnect.Workflows.Server.Api;
 
 /// <summary>
 /// <c>/api/workflow-definitions</c> and <c>/api/activity-descriptors</c> (SPEC §7; shapes and choices in docs/api.md).
-/// Reads need <see cref="Policies.ReadWorkflows"/>, changes <see cref="Policies.EditWorkflows"/>. Every change is audited;
-/// publish, retract and import tell every <see cref="IDefinitionChangeListener"/>.
+/// Reads need <see cref="Policies.ReadWorkflows"/>, changes <see cref="Policies.EditWorkflows"/>. Each endpoint reads
+/// the body and calls one method of <see cref="DefinitionService"/>, which the designer pages call too (audit, listeners).
 /// </summary>
 public static class WorkflowDefinitionsApi
 {
@@ -53,35 +47,35 @@ public static class WorkflowDefinitionsApi
 
     // ------------------------------------------------------------------------------------------------ reads
 
-    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await DefinitionQueries.ListSummariesAsync(contexts, cancellationToken));
+    private static async Task<Ok<List<DefinitionSummary>>> ListAsync(DefinitionService definitions, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await definitions.ListAsync(cancellationToken));
 
     private static async Task<Results<Ok<JsonNode>, ProblemHttpResult>> GetAsync(
-        string definitionId, string? version, IWorkflowDefinitionStore store, CancellationToken cancellationToken)
+        string definitionId, string? version, DefinitionService definitions, CancellationToken cancellationToken)
     {
         WorkflowDefinition? definition;
-        if (version is null) definition = await store.FindLatestAsync(definitionId, cancellationToken);
+        if (version is null) definition = await definitions.LatestAsync(definitionId, cancellationToken);
         else if (!TryParseVersion(version, out var v)) return BadVersion("version", version);
-        else definition = await store.FindVersionAsync(definitionId, v, cancellationToken);
+        else definition = await definitions.VersionAsync(definitionId, v, cancellationToken);
         return definition is null
             ? Problems.NotFound(version is null ? $"No workflow '{definitionId}'." : $"Workflow '{definitionId}' has no version {version}.")
             : TypedResults.Ok(WorkflowJson.ToNode(definition)!);
     }
 
     private static async Task<Results<Ok<List<DefinitionVersionInfo>>, ProblemHttpResult>> VersionsAsync(
-        string definitionId, IDbContextFactory<ReconnectDbContext> contexts, CancellationToken cancellationToken)
+        string definitionId, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var versions = await DefinitionQueries.ListVersionsAsync(contexts, definitionId, cancellationToken);
+        var versions = await definitions.VersionsAsync(definitionId, cancellationToken);
         return versions.Count == 0 ? Problems.NotFound($"No workflow '{definitionId}'.") : TypedResults.Ok(versions);
     }
 
     private static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> CompareAsync(
-        string definitionId, string? from, string? to, IWorkflowDefinitionStore store, CancellationToken cancellationToken)
+        string definitionId, string? from, string? to, DefinitionService definitions, CancellationToken cancellationToken)
     {
         int toVersion, fromVersion;
         if (to is null)
         {
-            var latest = await store.FindLatestAsync(definitionId, cancellationToken);
+            var latest = await definitions.LatestAsync(definitionId, cancellationToken);
             if (latest is null) return Problems.NotFound($"No workflow '{definitionId}'.");
             toVersion = latest.Version;
         }
@@ -90,92 +84,55 @@ public static class WorkflowDefinitionsApi
         else if (!TryParseVersion(from, out fromVersion)) return BadVersion("from", from);
         if (fromVersion < 1) return BadVersion("from", from ?? fromVersion.ToString(CultureInfo.InvariantCulture));
 
-        var a = await store.FindVersionAsync(definitionId, fromVersion, cancellationToken);
-        var b = await store.FindVersionAsync(definitionId, toVersion, cancellationToken);
-        if (a is null || b is null)
-            return Problems.NotFound($"Workflow '{definitionId}' has no version {(a is null ? fromVersion : toVersion)}.");
-        return TypedResults.Ok(DefinitionComparer.Compare(a, b));
+        return await definitions.CompareAsync(definitionId, fromVersion, toVersion, cancellationToken) is { } diff
+            ? TypedResults.Ok(diff)
+            : Problems.NotFound($"Workflow '{definitionId}' has no version {fromVersion} or {toVersion}.");
     }
 
     // ------------------------------------------------------------------------------------------------ changes
 
     private static async Task<Results<Created<JsonNode>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, WorkflowDefinitionService service, WorkflowValidator validator, [AsParameters] Deps deps, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
         var (definition, problem) = await ReadDefinitionAsync(request, cancellationToken);
         if (problem is not null) return problem;
-        var messages = SafeValidate(validator, definition!, deps.Logger);
-        if (messages.Any(m => m.Severity == ValidationSeverity.Error)) return Problems.Invalid("The workflow has problems; nothing was saved.", messages);
-
-        DefinitionResult result;
-        try { result = await service.CreateAsync(definition!, cancellationToken); }
-        catch (DbUpdateException) { return AlreadyExists(definition!.DefinitionId); }
-        if (result.Error == DefinitionError.AlreadyExists) return AlreadyExists(definition!.DefinitionId);
-        if (!result.Succeeded) return Problems.Invalid(result.Message ?? "The workflow has problems.", result.Validation.Messages);
-
+        var result = await definitions.CreateAsync(user, definition!, cancellationToken);
+        if (!result.Succeeded) return Failure(result);
         var created = result.Definition!;
-        await deps.AuditAsync("create", created.DefinitionId, new JsonObject { ["version"] = created.Version });
         return TypedResults.Created($"{Base}/{Uri.EscapeDataString(created.DefinitionId)}", WorkflowJson.ToNode(created)!);
     }
 
     private static async Task<Results<Ok<JsonNode>, ProblemHttpResult>> SaveDraftAsync(
-        string definitionId, HttpRequest request, WorkflowDefinitionService service, WorkflowValidator validator, IWorkflowDefinitionStore store,
-        [AsParameters] Deps deps, CancellationToken cancellationToken)
+        string definitionId, HttpRequest request, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        if (await store.FindLatestAsync(definitionId, cancellationToken) is null) return Problems.NotFound($"No workflow '{definitionId}'.");
+        if (await definitions.LatestAsync(definitionId, cancellationToken) is null) return Problems.NotFound($"No workflow '{definitionId}'.");
         var (definition, problem) = await ReadDefinitionAsync(request, cancellationToken);
         if (problem is not null) return problem;
+        // A field-level answer for a field of the body (the service refuses it too, for callers without a body).
         if (!string.IsNullOrEmpty(definition!.DefinitionId) && definition.DefinitionId != definitionId)
             return Problems.Unprocessable("The body is another workflow than the URL names.",
                 new() { ["definitionId"] = [$"'{definition.DefinitionId}' is not '{definitionId}'; leave it out or make it the same."] });
-        definition.DefinitionId = definitionId;
-        var messages = SafeValidate(validator, definition, deps.Logger);
-        if (messages.Any(m => m.Severity == ValidationSeverity.Error)) return Problems.Invalid("The workflow has problems; nothing was saved.", messages);
-
-        DefinitionResult result;
-        try { result = await service.SaveDraftAsync(definitionId, definition, cancellationToken); }
-        catch (DbUpdateException) { return Problems.Conflict($"Workflow '{definitionId}' was changed at the same moment; reload and save again."); }
-        if (result.Error == DefinitionError.NotFound) return Problems.NotFound($"No workflow '{definitionId}'.");
-        if (!result.Succeeded) return Problems.Invalid(result.Message ?? "The workflow has problems.", result.Validation.Messages);
-
-        await deps.AuditAsync("save", definitionId, new JsonObject { ["version"] = result.Definition!.Version });
-        return TypedResults.Ok(WorkflowJson.ToNode(result.Definition)!);
+        var result = await definitions.SaveDraftAsync(user, definitionId, definition, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(WorkflowJson.ToNode(result.Definition!)!) : Failure(result);
     }
 
     private static async Task<Results<Ok<DefinitionVersionInfo>, ProblemHttpResult>> PublishAsync(
-        string definitionId, WorkflowDefinitionService service, [AsParameters] Deps deps, CancellationToken cancellationToken)
+        string definitionId, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var result = await service.PublishAsync(definitionId, cancellationToken);
-        switch (result.Error)
-        {
-            case DefinitionError.NotFound: return Problems.NotFound($"No workflow '{definitionId}'.");
-            case not null: return Problems.Invalid(result.Message ?? "The workflow has problems; it was not published.", result.Validation.Messages);
-        }
-        var published = result.Definition!;
-        await deps.AuditAsync("publish", definitionId, new JsonObject { ["version"] = published.Version });
-        await deps.NotifyAsync(definitionId);
-        return TypedResults.Ok(Info(published));
+        var result = await definitions.PublishAsync(user, definitionId, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(Info(result.Definition!)) : Failure(result);
     }
 
     private static async Task<Results<Ok<DefinitionVersionInfo>, ProblemHttpResult>> RetractAsync(
-        string definitionId, WorkflowDefinitionService service, [AsParameters] Deps deps, CancellationToken cancellationToken)
+        string definitionId, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var result = await service.RetractAsync(definitionId, cancellationToken);
-        switch (result.Error)
-        {
-            case DefinitionError.NotFound: return Problems.NotFound($"No workflow '{definitionId}'.");
-            case DefinitionError.NotPublished: return Problems.Conflict(result.Message ?? $"Workflow '{definitionId}' has no published version.", "Not published");
-            case not null: return Problems.Conflict(result.Message ?? "The workflow could not be retracted.");
-        }
-        var retracted = result.Definition!;
-        await deps.AuditAsync("retract", definitionId, new JsonObject { ["version"] = retracted.Version });
-        await deps.NotifyAsync(definitionId);
-        return TypedResults.Ok(Info(retracted));
+        var result = await definitions.RetractAsync(user, definitionId, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(Info(result.Definition!)) : Failure(result, conflictTitle: "Not published");
     }
 
     /// <summary>A query: always 200 when the body is JSON, with every problem; JSON that is not a workflow is one workflow-level problem.</summary>
     private static async Task<Results<Ok<ValidationResponse>, ProblemHttpResult>> ValidateAsync(
-        HttpRequest request, WorkflowValidator validator, [AsParameters] Deps deps, CancellationToken cancellationToken)
+        HttpRequest request, DefinitionService definitions, CancellationToken cancellationToken)
     {
         var (definition, problem) = await ReadDefinitionAsync(request, cancellationToken);
         if (problem is not null)
@@ -185,13 +142,12 @@ public static class WorkflowDefinitionsApi
             var items = errors.SelectMany(e => e.Value.Select(m => new ValidationProblemItem(null, null, $"{e.Key}: {m}", "error"))).ToList();
             return TypedResults.Ok(new ValidationResponse(false, items.Count > 0 ? items : [new(null, null, problem.ProblemDetails.Title ?? "not a workflow", "error")]));
         }
-        var messages = SafeValidate(validator, definition!, deps.Logger);
+        var messages = definitions.Validate(definition!);
         return TypedResults.Ok(new ValidationResponse(messages.All(m => m.Severity != ValidationSeverity.Error), messages.Select(ValidationProblemItem.From).ToList()));
     }
 
     private static async Task<Results<Created<DefinitionVersionInfo>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, string? publish, WorkflowDefinitionService service, WorkflowValidator validator, IWorkflowDefinitionStore store,
-        [AsParameters] Deps deps, CancellationToken cancellationToken)
+        HttpRequest request, string? publish, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
         bool andPublish;
         if (publish is null) andPublish = false;
@@ -200,32 +156,22 @@ public static class WorkflowDefinitionsApi
 
         var (definition, problem) = await ReadDefinitionAsync(request, cancellationToken);
         if (problem is not null) return problem;
-        var messages = SafeValidate(validator, definition!, deps.Logger);
-        if (messages.Any(m => m.Severity == ValidationSeverity.Error)) return Problems.Invalid("The workflow has problems; nothing was imported.", messages);
-
-        var definitionId = definition!.DefinitionId;
-        DefinitionResult result;
-        try
-        {
-            result = await store.FindLatestAsync(definitionId, cancellationToken) is null
-                ? await service.CreateAsync(definition, cancellationToken)
-                : await service.SaveDraftAsync(definitionId, definition, cancellationToken);
-        }
-        catch (DbUpdateException) { return Problems.Conflict($"Workflow '{definitionId}' was changed at the same moment; import again."); }
-        if (result.Error == DefinitionError.AlreadyExists) return Problems.Conflict($"Workflow '{definitionId}' was created at the same moment; import again.");
-        if (!result.Succeeded) return Problems.Invalid(result.Message ?? "The workflow has problems.", result.Validation.Messages);
-
+        var result = await definitions.ImportAsync(user, definition!, andPublish, cancellationToken);
+        if (!result.Succeeded) return Failure(result);
         var imported = result.Definition!;
-        if (andPublish)
-        {
-            var published = await service.PublishAsync(definitionId, cancellationToken);
-            if (!published.Succeeded) return Problems.Invalid(published.Message ?? "The workflow was imported as a draft but could not be published.", published.Validation.Messages);
-            imported = published.Definition!;
-        }
-        await deps.AuditAsync("import", definitionId, new JsonObject { ["version"] = imported.Version, ["published"] = andPublish });
-        await deps.NotifyAsync(definitionId);
-        return TypedResults.Created($"{Base}/{Uri.EscapeDataString(definitionId)}?version={imported.Version}", Info(imported));
+        return TypedResults.Created($"{Base}/{Uri.EscapeDataString(imported.DefinitionId)}?version={imported.Version}", Info(imported));
     }
+
+    /// <summary>A refused change as problem details: each <see cref="DefinitionFailure"/> has its status.</summary>
+    private static ProblemHttpResult Failure(DefinitionChangeResult result, string conflictTitle = "Conflict") => result.Failure switch
+    {
+        DefinitionFailure.NotFound => Problems.NotFound(result.Error!),
+        DefinitionFailure.AlreadyExists => Problems.Conflict(result.Error!, "Already exists"),
+        DefinitionFailure.Conflict => Problems.Conflict(result.Error!, conflictTitle),
+        DefinitionFailure.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: result.Error),
+        DefinitionFailure.Malformed => Problems.BadRequest("The body is not a workflow definition.", new() { ["body"] = [result.Error!] }),
+        _ => Problems.Invalid(result.Error!, result.Problems),
+    };
 
     // ------------------------------------------------------------------------------------------------ helpers
 
@@ -265,28 +211,11 @@ public static class WorkflowDefinitionsApi
         return problem;
     }
 
-    /// <summary>The validator should never throw; if odd input makes it, that is the input's problem (a message), not a 500.</summary>
-    private static IReadOnlyList<ValidationMessage> SafeValidate(WorkflowValidator validator, WorkflowDefinition definition, ILogger logger)
-    {
-        try
-        {
-            return DefinitionChecks.Validate(validator, definition);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Validating workflow {DefinitionId} threw", definition.DefinitionId);
-            return [new ValidationMessage(null, null, $"the definition could not be checked: {ex.Message}")];
-        }
-    }
-
     private static bool TryParseVersion(string text, out int version) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version >= 1;
 
     private static ProblemHttpResult BadVersion(string field, string value) =>
         Problems.BadRequest("Bad query string.", new() { [field] = [$"'{value}' is not a version number (1, 2, …)."] });
-
-    private static ProblemHttpResult AlreadyExists(string definitionId) =>
-        Problems.Conflict($"A workflow '{definitionId}' exists already; save a new version with PUT {Base}/{definitionId} or import it.", "Already exists");
 
     private static DefinitionVersionInfo Info(WorkflowDefinition d) =>
         new(d.DefinitionId, d.Version, d.Name ?? d.DefinitionId, d.IsPublished, d.IsLatest, d.CreatedAt ?? DateTimeOffset.MinValue, d.PublishedAt);
@@ -295,31 +224,4 @@ public static class WorkflowDefinitionsApi
         d.Type, d.DisplayName, d.Category, d.Description, d.Icon,
         d.Inputs.Select(i => new InputDescriptorDto(i.Name, i.DisplayName ?? i.Name, i.TypeName, i.Required, i.DefaultValue?.DeepClone(), i.UiHint, i.DefaultSyntax, i.Options, i.Description)).ToList(),
         d.Ports, d.DynamicPortsInput, d.IsWaiting, d.IsTrigger, d.IsTerminal);
-
-    /// <summary>What the change endpoints share after a change committed: the audit row and the listeners.</summary>
-    public sealed record Deps(
-        HttpContext Http,
-        IDbContextFactory<ReconnectDbContext> Contexts,
-        IEnumerable<IDefinitionChangeListener> Listeners,
-        ControllableTimeProvider Clock,
-        ILoggerFactory Loggers)
-    {
-        internal ILogger Logger => Loggers.CreateLogger(typeof(WorkflowDefinitionsApi).FullName!);
-
-        public Task AuditAsync(string action, string definitionId, JsonObject? detail) =>
-            AuditTrail.WriteAsync(Contexts, Http.User, Clock, action, AuditTrail.Definition, definitionId, detail);
-
-        /// <summary>
-        /// After the change committed, so not with the request's token. A listener that fails is logged, not turned into an
-        /// error: the change stands, and listeners reconcile everything again at start-up.
-        /// </summary>
-        public async Task NotifyAsync(string definitionId)
-        {
-            foreach (var listener in Listeners)
-            {
-                try { await listener.OnDefinitionChangedAsync(definitionId, CancellationToken.None); }
-                catch (Exception ex) { Logger.LogError(ex, "Definition change listener {Listener} failed for {DefinitionId}", listener.GetType().Name, definitionId); }
-            }
-        }
-    }
 }

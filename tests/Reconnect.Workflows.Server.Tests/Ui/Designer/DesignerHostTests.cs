@@ -62,7 +62,7 @@ public class DesignerHostTests
     {
         await using var app = await ReconnectApp.StartAsync();
         using var scope = app.Services.CreateScope();
-        var operations = scope.ServiceProvider.GetRequiredService<DesignerOperations>();
+        var operations = scope.ServiceProvider.GetRequiredService<DefinitionService>();
         var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id"), new Claim(ClaimTypes.Name, ReconnectApp.Manager)], "test"));
         var elsa = await File.ReadAllTextAsync(Path.Combine(ReconnectApp.RepositoryRoot, "testdata", "elsa-samples", "corpus", "BasicWorkflows__hello-world.json"));
         var definitionId = JsonNode.Parse(elsa)!["definitionId"]!.GetValue<string>();
@@ -82,7 +82,7 @@ public class DesignerHostTests
         document.Connect(last, last.Outcomes.First().Outcome, log);
         Assert.DoesNotContain(operations.Validate(document.ToDefinition()), p => p.Severity == Engine.Validation.ValidationSeverity.Error);
 
-        var saved = await operations.SaveDraftAsync(manager, document.ToDefinition());
+        var saved = await operations.SaveDraftAsync(manager, definitionId, document.ToDefinition());
         Assert.True(saved.Succeeded, saved.Error);
         var published = await operations.PublishAsync(manager, definitionId);
         Assert.True(published.Succeeded, published.Error);
@@ -114,7 +114,7 @@ public class DesignerHostTests
     {
         await using var app = await ReconnectApp.StartAsync();
         using var scope = app.Services.CreateScope();
-        var operations = scope.ServiceProvider.GetRequiredService<DesignerOperations>();
+        var operations = scope.ServiceProvider.GetRequiredService<DefinitionService>();
         var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id")], "test"));
 
         var notJson = await operations.ImportAsync(manager, "{nope");
@@ -128,7 +128,7 @@ public class DesignerHostTests
         // An unreachable activity: saving is refused with the problem naming it.
         var document = DesignerDocument.Load(created.Definition!, app.Service<ActivityRegistry>());
         var orphan = document.AddActivity("Elsa.WriteLine", document.FreeSpot());
-        var refused = await operations.SaveDraftAsync(manager, document.ToDefinition());
+        var refused = await operations.SaveDraftAsync(manager, created.Definition!.DefinitionId, document.ToDefinition());
         Assert.False(refused.Succeeded);
         Assert.Contains(refused.Problems, p => p.ActivityId == orphan.Activity.Id);
     }
