@@ -10,4 +10,14 @@ public static class AuditActions
     public const string Event = "event";
     public const string Claim = "claim";
     public const string Complete = "complete";
+    public const string UserCreate = "user-create";
+    public const string UserUpdate = "user-update";
+    public const string UserDeactivate = "user-deactivate";
+    public const string UserReactivate = "user-reactivate";
+    public const string PasswordChange = "password-change";
+    public const string AbsenceCreate = "absence-create";
+    public const string AbsenceDelete = "absence-delete";
+    public const string Assign = "assign";
+    public const string Release = "release";
+    public const string NavigatorChange = "navigator-change";
 }
