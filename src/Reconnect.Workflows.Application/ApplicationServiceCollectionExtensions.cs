@@ -32,6 +32,7 @@ public static class ApplicationServiceCollectionExtensions
     {
         services.AddScoped<Staff.StaffService>();
         services.AddSingleton<Staff.AccountGate>();
+        services.AddSingleton<Staff.Allocation>();
         return services;
     }
 

@@ -37,6 +37,7 @@ public static class Pipeline
         app.MapTasksApi();
         app.MapAuditApi();
         app.MapUsersApi();
+        app.MapAllocationApi();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapReconnectMetrics();

@@ -161,6 +161,14 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
                 Only(TaskWork, (Caller.NavigatorNhi, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
             new("POST", "/api/tasks/{id}/complete", $"/api/tasks/{s.TaskNhi}/complete", () => new JsonObject { ["outcome"] = "NotAnOutcome" },
                 Only(TaskWork, (Caller.NavigatorLei, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
+            // ---- who does the work (docs/tasks.md): managers give and reassign; the assignee hands back (LEI's navigator
+            //      holds the LEI task by now: the claim row above); the referral's navigator is already LEI's (no change, no audit)
+            new("POST", "/api/tasks/{id}/assign", $"/api/tasks/{s.TaskLei}/assign", () => new JsonObject { ["assigneeId"] = s.NavigatorLeiId },
+                Only([Caller.Manager])),
+            new("POST", "/api/tasks/{id}/release", $"/api/tasks/{s.TaskLei}/release", null,
+                Only(TaskWork, (Caller.NavigatorNhi, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
+            new("POST", "/api/referrals/{id}/navigator", $"{ReferralsUrl}/{s.ReferralLei}/navigator", () => new JsonObject { ["navigatorId"] = s.NavigatorLeiId },
+                Only([Caller.Manager])),
             // ---- operations: anonymous
             new("GET", "/health", "/health", null, Everyone),
             new("GET", "/openapi/{documentName}.json", "/openapi/v1.json", null, Everyone),

@@ -285,6 +285,8 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
                 ["email"] = "hostile.user@reconnect.test", ["displayName"] = "Hostile", ["roles"] = new JsonArray("Referrer"), ["site"] = "LEI", ["password"] = "Hostile-password-2027",
             }),
             new(Caller.Admin, "PATCH", $"/api/users/{s.StaffTarget}", new JsonObject { ["roles"] = new JsonArray("Referrer"), ["site"] = "LEI", ["displayName"] = "Hostile target" }),
+            new(Caller.Manager, "POST", $"/api/tasks/{task}/assign", new JsonObject { ["assigneeId"] = s.NavigatorLeiId }),
+            new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/navigator", new JsonObject { ["navigatorId"] = s.NavigatorLeiId, ["reason"] = "Caseload" }),
             // a wrong current password: never changes anything
             new(Caller.Scheduler, "POST", "/api/auth/change-password", new JsonObject { ["currentPassword"] = "not-the-password", ["newPassword"] = "Another-password-2027" }),
             // an event with nothing waiting looks again for about a second: these go in parallel, and change no counted table but the audit
@@ -362,6 +364,9 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("GET", "/api/tasks/{x}", Caller.NavigatorLei, null, false),
             ("POST", "/api/tasks/{x}/claim", Caller.NavigatorLei, null, false),
             ("POST", "/api/tasks/{x}/complete", Caller.NavigatorLei, "{\"outcome\":\"Engaged\"}", false),
+            ("POST", "/api/tasks/{x}/assign", Caller.Manager, "{\"assigneeId\":\"x\"}", false),
+            ("POST", "/api/tasks/{x}/release", Caller.NavigatorLei, null, false),
+            ("POST", $"{ReferralsUrl}/{{x}}/navigator", Caller.Manager, "{\"navigatorId\":\"x\"}", false),
             ("PATCH", "/api/users/{x}", Caller.Admin, "{\"displayName\":\"x\"}", false),
             ("POST", "/api/users/{x}/deactivate", Caller.Admin, null, false),
             ("POST", "/api/users/{x}/reactivate", Caller.Admin, null, false),

@@ -38,6 +38,7 @@ public sealed class SecurityServer : IAsyncLifetime
     public string RefreshToken { get; private set; } = "";
     /// <summary>An account made for the tests to change (a referrer), so that no caller's own account is touched.</summary>
     public string StaffTarget { get; private set; } = "";
+    public string NavigatorLeiId { get; private set; } = "";
     public DateOnly Today { get; private set; }
 
     public static readonly IReadOnlyDictionary<Caller, string?> Emails = new Dictionary<Caller, string?>
@@ -94,6 +95,8 @@ public sealed class SecurityServer : IAsyncLifetime
         {
             ["email"] = "security.target@reconnect.test", ["roles"] = new JsonArray("Referrer"), ["password"] = "Security-target-2027",
         })).JsonAsync(HttpStatusCode.Created))["id"].Str();
+
+        NavigatorLeiId = await App.UserIdAsync(ReconnectApp.NavigatorLeeds);
 
         var schedules = await (await this[Caller.Scheduler].GetAsync("/api/schedules")).ArrayAsync();
         var workflowSchedule = schedules.FirstOrDefault(s => s!["kind"]?.GetValue<string>() == "workflow") ?? schedules.First();
