@@ -10,7 +10,7 @@ public static class ApplicationServiceCollectionExtensions
 {
     /// <summary>Every use-case area of the application layer.</summary>
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
-        services.AddAudit().AddReferrals().AddTasks().AddSingleton<Demo.DemoReferralSeeder>()
+        services.AddAudit().AddReferrals().AddTasks().AddStaff().AddSingleton<Demo.DemoReferralSeeder>()
             .AddSingleton<Instances.InstanceService>()
             .AddScoped<Definitions.DefinitionService>()
             .AddSchedules();
@@ -36,6 +36,15 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<IEffectWriter, ReferralEffectWriter>();
         services.AddSingleton<ReferralReads>();
         services.AddSingleton<ReferralService>();
+        return services;
+    }
+
+    /// <summary>Staff: accounts (scoped: through Identity's user manager), and the per-request account check.</summary>
+    public static IServiceCollection AddStaff(this IServiceCollection services)
+    {
+        services.AddScoped<Staff.StaffService>();
+        services.AddSingleton<Staff.AccountGate>();
+        services.AddSingleton<Staff.Allocation>();
         return services;
     }
 

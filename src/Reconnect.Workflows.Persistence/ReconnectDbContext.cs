@@ -26,6 +26,7 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<ScheduleRunRecord> ScheduleRuns => Set<ScheduleRunRecord>();
     public DbSet<ReferralRecord> Referrals => Set<ReferralRecord>();
     public DbSet<ReferralHistoryRecord> ReferralHistory => Set<ReferralHistoryRecord>();
+    public DbSet<StaffAbsenceRecord> StaffAbsences => Set<StaffAbsenceRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -205,6 +206,19 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
         {
             e.Property(x => x.DisplayName).HasMaxLength(200);
             e.Property(x => x.Site).HasMaxLength(20);
+        });
+
+        builder.Entity<StaffAbsenceRecord>(e =>
+        {
+            e.ToTable("StaffAbsences");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.Property(x => x.CoverUserId).HasMaxLength(450);
+            e.Property(x => x.CreatedBy).HasMaxLength(450);
+            // A person's absences by date; whom someone covers.
+            e.HasIndex(x => new { x.UserId, x.To });
+            e.HasIndex(x => x.CoverUserId);
         });
     }
 }

@@ -11,6 +11,14 @@ try
     builder.AddReconnectLogging();
     builder.AddReconnectServices();
 
+    if (AdminCommand.Is(args))
+    {
+        // create-admin: the first admin of an empty database, then exit (README, docs/security.md).
+        await using var host = builder.Build();
+        Environment.ExitCode = await AdminCommand.RunAsync(host.Services, args, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
+        return;
+    }
+
     var app = builder.Build();
     app.UseReconnectPipeline();
     app.MapReconnectEndpoints();

@@ -28,6 +28,14 @@ public static class RoleSets
     /// <summary>Read tasks; claim and complete them.</summary>
     public static readonly IReadOnlyList<string> TaskRead = [Roles.Navigator, Roles.Manager, Roles.Admin];
     public static readonly IReadOnlyList<string> TaskWork = [Roles.Navigator, Roles.Manager];
+    /// <summary>Create, change, deactivate and reactivate accounts.</summary>
+    public static readonly IReadOnlyList<string> ManageUsers = [Roles.Admin];
+    /// <summary>List the accounts.</summary>
+    public static readonly IReadOnlyList<string> ReadUsers = [Roles.Admin, Roles.Manager];
+    /// <summary>Record, list and remove absences (a navigator their own; a manager anyone's).</summary>
+    public static readonly IReadOnlyList<string> Absences = [Roles.Navigator, Roles.Manager];
+    /// <summary>Give a task to a navigator; change a referral's navigator.</summary>
+    public static readonly IReadOnlyList<string> Allocate = [Roles.Manager];
     /// <summary>Move the test clock.</summary>
     public static readonly IReadOnlyList<string> ControlClock = [Roles.Admin];
 

@@ -15,4 +15,15 @@ public static class AuditActions
     public const string Pause = "pause";
     public const string Resume = "resume";
     public const string Retime = "retime";
+    /// <summary>Accounts and staff (subject <c>User</c>), and the movement of work between staff.</summary>
+    public const string UserCreate = "user-create";
+    public const string UserUpdate = "user-update";
+    public const string UserDeactivate = "user-deactivate";
+    public const string UserReactivate = "user-reactivate";
+    public const string PasswordChange = "password-change";
+    public const string AbsenceCreate = "absence-create";
+    public const string AbsenceDelete = "absence-delete";
+    public const string Assign = "assign";
+    public const string Release = "release";
+    public const string NavigatorChange = "navigator-change";
 }

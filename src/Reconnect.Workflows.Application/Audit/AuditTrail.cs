@@ -16,6 +16,8 @@ public static class AuditTrail
     public const string Instance = "WorkflowInstance";
     public const string Event = "Event";
     public const string Task = "Task";
+    /// <summary>An account (staff): the row's subject id is the account's id.</summary>
+    public const string User = "User";
 
     public static async Task WriteAsync(IDbContextFactory<ReconnectDbContext> contexts, ClaimsPrincipal user, TimeProvider clock,
         string action, string entityType, string? entityId, JsonObject? detail = null)

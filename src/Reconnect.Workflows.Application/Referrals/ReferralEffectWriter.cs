@@ -194,7 +194,7 @@ public sealed class ReferralEffectWriter : IEffectWriter
         var referral = await db.Referrals.FindAsync([assign.ReferralId], cancellationToken);
         if (referral is null) return;
         var site = assign.Site ?? referral.Site;
-        var navigatorId = await LeastLoadedNavigatorAsync(db, site, cancellationToken);
+        var navigatorId = await LeastLoadedNavigatorAsync(db, site, cancellationToken, state.UpdatedAt);
         if (navigatorId is null || navigatorId == referral.NavigatorId) return;
         referral.NavigatorId = navigatorId;
         referral.UpdatedAt = state.UpdatedAt;
@@ -206,7 +206,7 @@ public sealed class ReferralEffectWriter : IEffectWriter
         History(db, referral.Id, state.UpdatedAt, "assigned", "Assigned to a navigator", new JsonObject { ["navigatorId"] = navigatorId, ["site"] = site }, null);
     }
 
-    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken)
+    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken, DateTimeOffset? at = null)
     {
         var navigators = await (
             from user in db.Users
@@ -214,6 +214,8 @@ public sealed class ReferralEffectWriter : IEffectWriter
             join role in db.Roles on userRole.RoleId equals role.Id
             where role.Name == Roles.Navigator && user.Site == site
             select user.Id).ToListAsync(cancellationToken);
+        // Staff (issue #12), kept apart from the query above: deactivated navigators, and those absent on the day, get no new referrals.
+        navigators = await Staff.StaffAvailability.AvailableAsync(db, navigators, at, cancellationToken);
         if (navigators.Count == 0) return null;
         var load = await db.Tasks
             .Where(t => t.Assignee != null && navigators.Contains(t.Assignee) && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))

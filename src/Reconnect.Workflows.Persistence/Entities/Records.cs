@@ -197,4 +197,25 @@ public sealed class ApplicationUser : IdentityUser
 {
     public string? DisplayName { get; set; }
     public string? Site { get; set; }
+    /// <summary>When an admin deactivated the account (null: active). A deactivated account cannot sign in; its tokens and cookies stop working.</summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
+    /// <summary>The password is a one-time temporary one (or was reset): nothing but changing it works until it is changed.</summary>
+    public bool MustChangePassword { get; set; }
+}
+
+/// <summary>
+/// A member of staff's absence: UK dates, both ends included, and who covers (null: their site's queue). The
+/// <see cref="CoverStartedAt"/> and <see cref="CoverEndedAt"/> stamps make the start and end of cover happen once.
+/// </summary>
+public sealed class StaffAbsenceRecord
+{
+    public required string Id { get; set; }
+    public required string UserId { get; set; }
+    public DateOnly From { get; set; }
+    public DateOnly To { get; set; }
+    public string? CoverUserId { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CoverStartedAt { get; set; }
+    public DateTimeOffset? CoverEndedAt { get; set; }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Reconnect.Workflows.Application.Staff;
 using Reconnect.Workflows.Persistence.Entities;
 
 namespace Reconnect.Workflows.Server.Auth;
@@ -12,7 +13,11 @@ public sealed record LoginRequest([property: Required] string Email, [property: 
 
 public sealed record RefreshRequest([property: Required] string RefreshToken);
 
-public sealed record CurrentUser(string Id, string Email, string? DisplayName, string? Site, IReadOnlyList<string> Roles);
+public sealed record CurrentUser(string Id, string Email, string? DisplayName, string? Site, IReadOnlyList<string> Roles)
+{
+    /// <summary>The password is a temporary one: only <c>/api/auth/*</c> works until it is changed.</summary>
+    public bool MustChangePassword { get; init; }
+}
 
 /// <summary>
 /// <c>/api/auth</c>: login (bearer token, or a cookie with <c>?useCookies=true</c>), refresh, logout, me. There is no
@@ -67,9 +72,39 @@ public static class AuthApi
             var user = await users.GetUserAsync(principal);
             if (user is null) return TypedResults.Unauthorized();
             var roles = await users.GetRolesAsync(user);
-            return TypedResults.Ok(new CurrentUser(user.Id, user.Email ?? "", user.DisplayName, user.Site, roles.Order().ToList()));
+            return TypedResults.Ok(new CurrentUser(user.Id, user.Email ?? "", user.DisplayName, user.Site, roles.Order().ToList())
+            {
+                MustChangePassword = user.MustChangePassword,
+            });
         }).RequireAuthorization();
 
+        group.MapPost("/change-password", ChangePasswordAsync).RequireAuthorization().Accepts<ChangePasswordRequest>("application/json");
+
         return group;
+    }
+
+    /// <summary>
+    /// The caller's own password: 204, or 400 naming the field. The security stamp changes, so the caller's other tokens
+    /// and cookies stop working; a cookie caller gets a fresh cookie, a bearer caller signs in again with the new password.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
+        HttpRequest request, ClaimsPrincipal principal, StaffService staff, SignInManager<ApplicationUser> signIn, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await Api.JsonBody.ReadAsync<ChangePasswordRequest>(request, cancellationToken);
+        if (problem is not null) return problem;
+        switch (await staff.ChangePasswordAsync(principal, body!, cancellationToken))
+        {
+            case StaffResult.Done done:
+                if (!request.Headers.Authorization.Any(h => h?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true)
+                    && await signIn.UserManager.FindByIdAsync(done.User.Id) is { } account)
+                    await signIn.RefreshSignInAsync(account);
+                return TypedResults.NoContent();
+            case StaffResult.Invalid invalid:
+                return Api.Problems.BadRequest("The password was not changed.", new(invalid.Errors, StringComparer.Ordinal));
+            case StaffResult.Forbidden forbidden:
+                return TypedResults.Problem(forbidden.Message, statusCode: StatusCodes.Status401Unauthorized, title: "Sign in first");
+            default:
+                throw new InvalidOperationException("Unknown change-password result.");
+        }
     }
 }

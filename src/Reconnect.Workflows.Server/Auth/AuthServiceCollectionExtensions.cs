@@ -7,6 +7,9 @@ namespace Reconnect.Workflows.Server.Auth;
 
 public static class AuthServiceCollectionExtensions
 {
+    /// <summary>The UI's sign-in cookie.</summary>
+    public const string CookieName = "reconnect.auth";
+
     /// <summary>ASP.NET Core Identity (EF stores) with bearer tokens for API clients and cookies for the UI.</summary>
     public static IServiceCollection AddReconnectAuth(this IServiceCollection services)
     {
@@ -19,12 +22,14 @@ public static class AuthServiceCollectionExtensions
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<ReconnectDbContext>();
+            .AddEntityFrameworkStores<ReconnectDbContext>()
+            // A deactivated account cannot sign in (AccountCheck stops the tokens and cookies it already has).
+            .AddSignInManager<ReconnectSignInManager>();
 
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/login";
-            o.Cookie.Name = "reconnect.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;

@@ -19,11 +19,17 @@ public sealed class DemoSeeder(
     IHostEnvironment environment,
     ILogger<DemoSeeder> logger)
 {
-    public async Task SeedAsync()
+    /// <summary>The five roles, always (also before the <c>create-admin</c> command).</summary>
+    public async Task EnsureRolesAsync()
     {
         foreach (var role in Roles.All)
             if (!await roles.RoleExistsAsync(role))
                 Check(await roles.CreateAsync(new IdentityRole(role)), $"role {role}");
+    }
+
+    public async Task SeedAsync()
+    {
+        await EnsureRolesAsync();
 
         var demo = seed.Value.DemoData ?? environment.IsDevelopment();
         if (!demo) return;

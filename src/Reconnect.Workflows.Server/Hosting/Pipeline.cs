@@ -16,6 +16,8 @@ public static class Pipeline
         // One line per request; no bodies or query strings that could carry personal data.
         app.UseSerilogRequestLogging(o => o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
         app.UseAuthentication();
+        // Deactivated accounts and stale security stamps are signed out here, before any policy is asked.
+        app.UseReconnectAccountCheck();
         app.UseAuthorization();
         // After authorisation: a caller refused with 401/403 takes no permit; changes are counted per signed-in user.
         app.UseRateLimiter();
@@ -34,6 +36,8 @@ public static class Pipeline
         app.MapReferralsApi();
         app.MapTasksApi();
         app.MapAuditApi();
+        app.MapUsersApi();
+        app.MapAllocationApi();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapReconnectMetrics();

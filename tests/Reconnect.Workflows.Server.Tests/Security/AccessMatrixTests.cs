@@ -65,6 +65,8 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
     private static readonly Caller[] Measures = [Caller.Manager, Caller.Admin];
     private static readonly Caller[] TaskRead = [Caller.NavigatorLei, Caller.NavigatorNhi, Caller.Manager, Caller.Admin];
     private static readonly Caller[] TaskWork = [Caller.NavigatorLei, Caller.NavigatorNhi, Caller.Manager];
+    private static readonly Caller[] ManageUsers = [Caller.Admin];
+    private static readonly Caller[] ReadUsers = [Caller.Manager, Caller.Admin];
 
     private List<Row> Table()
     {
@@ -74,6 +76,8 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
         var flow = $"{Definitions}/{SecurityServer.FlowId}";
         var instance = $"{Instances}/{s.InstanceId}";
         var schedule = $"/api/schedules/{Uri.EscapeDataString(s.ScheduleName)}";
+        var account = $"/api/users/{s.StaffTarget}";
+        var newAccount = 0;
         (string, string?)? Read(Caller c, string id) => (c == Caller.Referrer ? "read-status" : "read", id);
         return
         [
@@ -82,6 +86,16 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
             new("POST", "/api/auth/refresh", "/api/auth/refresh", () => new JsonObject { ["refreshToken"] = s.RefreshToken }, Everyone),
             new("GET", "/api/auth/me", "/api/auth/me", null, Only(SignedIn)),
             new("POST", "/api/auth/logout", "/api/auth/logout", null, Only(SignedIn)),
+            // a wrong current password: a 400 for whoever is signed in, and nothing changes
+            new("POST", "/api/auth/change-password", "/api/auth/change-password",
+                () => new JsonObject { ["currentPassword"] = "not-the-password", ["newPassword"] = "Another-password-2027" }, Only(SignedIn)),
+            // ---- accounts (docs/security.md): admins change them, admins and managers list them
+            new("GET", "/api/users", "/api/users", null, Only(ReadUsers)),
+            new("POST", "/api/users", "/api/users",
+                () => new JsonObject { ["email"] = $"matrix.{Interlocked.Increment(ref newAccount)}@reconnect.test", ["roles"] = new JsonArray("Referrer") }, Only(ManageUsers)),
+            new("PATCH", "/api/users/{id}", account, () => new JsonObject { ["displayName"] = "Matrix target" }, Only(ManageUsers)),
+            new("POST", "/api/users/{id}/deactivate", $"{account}/deactivate", null, Only(ManageUsers)),
+            new("POST", "/api/users/{id}/reactivate", $"{account}/reactivate", null, Only(ManageUsers)),
             // ---- test clock: admins
             new("GET", "/api/testing/clock", "/api/testing/clock", null, Only(ControlClock)),
             new("POST", "/api/testing/clock", "/api/testing/clock", () => new JsonObject { ["advanceBy"] = "PT1S" }, Only(ControlClock)),
@@ -147,6 +161,14 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
                 Only(TaskWork, (Caller.NavigatorNhi, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
             new("POST", "/api/tasks/{id}/complete", $"/api/tasks/{s.TaskNhi}/complete", () => new JsonObject { ["outcome"] = "NotAnOutcome" },
                 Only(TaskWork, (Caller.NavigatorLei, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
+            // ---- who does the work (docs/tasks.md): managers give and reassign; the assignee hands back (LEI's navigator
+            //      holds the LEI task by now: the claim row above); the referral's navigator is already LEI's (no change, no audit)
+            new("POST", "/api/tasks/{id}/assign", $"/api/tasks/{s.TaskLei}/assign", () => new JsonObject { ["assigneeId"] = s.NavigatorLeiId },
+                Only([Caller.Manager])),
+            new("POST", "/api/tasks/{id}/release", $"/api/tasks/{s.TaskLei}/release", null,
+                Only(TaskWork, (Caller.NavigatorNhi, Answer.Hidden), (Caller.Manager, Answer.Forbidden))),
+            new("POST", "/api/referrals/{id}/navigator", $"{ReferralsUrl}/{s.ReferralLei}/navigator", () => new JsonObject { ["navigatorId"] = s.NavigatorLeiId },
+                Only([Caller.Manager])),
             // ---- operations: anonymous
             new("GET", "/health", "/health", null, Everyone),
             new("GET", "/openapi/{documentName}.json", "/openapi/v1.json", null, Everyone),
@@ -203,7 +225,7 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
         var cells = 0;
         foreach (var row in rows)
         {
-            var line = new StringBuilder($"| {row.Method} {row.Url.Replace(server.ReferralLei, "{lei-referral}").Replace(server.ReferralNhi, "{nhi-referral}").Replace(server.TaskLei, "{lei-task}").Replace(server.TaskNhi, "{nhi-task}").Replace(server.InstanceId, "{instance}")} |");
+            var line = new StringBuilder($"| {row.Method} {row.Url.Replace(server.ReferralLei, "{lei-referral}").Replace(server.ReferralNhi, "{nhi-referral}").Replace(server.TaskLei, "{lei-task}").Replace(server.TaskNhi, "{nhi-task}").Replace(server.InstanceId, "{instance}").Replace(server.StaffTarget, "{account}")} |");
             foreach (var caller in Callers)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Url)

@@ -24,7 +24,7 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
 {
     private const string DraftId = "hostile-draft";
     private static readonly string[] CountedTables =
-        ["WorkflowDefinitions", "WorkflowInstances", "Bookmarks", "Tasks", "Referrals", "ReferralHistory", "AuditEntries", "Incidents"];
+        ["WorkflowDefinitions", "WorkflowInstances", "Bookmarks", "Tasks", "Referrals", "ReferralHistory", "AuditEntries", "Incidents", "AspNetUsers", "AspNetUserRoles", "StaffAbsences"];
 
     private readonly ConcurrentQueue<string> _failures = new();
     private int _tried;
@@ -279,6 +279,16 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/events/recalled-to-custody", []),
             new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/events/consent-withdrawn", []),
             new(Caller.NavigatorLei, "POST", $"/api/tasks/{task}/complete", new JsonObject { ["outcome"] = "Engaged", ["notes"] = "n" }),
+            // accounts: the first valid variant creates the account, the rest are refused (409, or 400 for the field)
+            new(Caller.Admin, "POST", "/api/users", new JsonObject
+            {
+                ["email"] = "hostile.user@reconnect.test", ["displayName"] = "Hostile", ["roles"] = new JsonArray("Referrer"), ["site"] = "LEI", ["password"] = "Hostile-password-2027",
+            }),
+            new(Caller.Admin, "PATCH", $"/api/users/{s.StaffTarget}", new JsonObject { ["roles"] = new JsonArray("Referrer"), ["site"] = "LEI", ["displayName"] = "Hostile target" }),
+            new(Caller.Manager, "POST", $"/api/tasks/{task}/assign", new JsonObject { ["assigneeId"] = s.NavigatorLeiId }),
+            new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/navigator", new JsonObject { ["navigatorId"] = s.NavigatorLeiId, ["reason"] = "Caseload" }),
+            // a wrong current password: never changes anything
+            new(Caller.Scheduler, "POST", "/api/auth/change-password", new JsonObject { ["currentPassword"] = "not-the-password", ["newPassword"] = "Another-password-2027" }),
             // an event with nothing waiting looks again for about a second: these go in parallel, and change no counted table but the audit
             new(Caller.Manager, "POST", "/api/events/hostile-nobody-waits", new JsonObject { ["correlationId"] = "nobody", ["payload"] = new JsonObject { ["a"] = "b" } }, Changes: false, Slow: true),
         };
@@ -354,6 +364,12 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("GET", "/api/tasks/{x}", Caller.NavigatorLei, null, false),
             ("POST", "/api/tasks/{x}/claim", Caller.NavigatorLei, null, false),
             ("POST", "/api/tasks/{x}/complete", Caller.NavigatorLei, "{\"outcome\":\"Engaged\"}", false),
+            ("POST", "/api/tasks/{x}/assign", Caller.Manager, "{\"assigneeId\":\"x\"}", false),
+            ("POST", "/api/tasks/{x}/release", Caller.NavigatorLei, null, false),
+            ("POST", $"{ReferralsUrl}/{{x}}/navigator", Caller.Manager, "{\"navigatorId\":\"x\"}", false),
+            ("PATCH", "/api/users/{x}", Caller.Admin, "{\"displayName\":\"x\"}", false),
+            ("POST", "/api/users/{x}/deactivate", Caller.Admin, null, false),
+            ("POST", "/api/users/{x}/reactivate", Caller.Admin, null, false),
             ("POST", "/api/events/{x}", Caller.Admin, "{}", true),
         ];
         foreach (var (method, template, caller, body, slow) in routes.Where(r => !r.Slow))

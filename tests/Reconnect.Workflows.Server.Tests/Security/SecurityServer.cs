@@ -36,6 +36,9 @@ public sealed class SecurityServer : IAsyncLifetime
     public string InstanceId { get; private set; } = "";
     public string ScheduleName { get; private set; } = "";
     public string RefreshToken { get; private set; } = "";
+    /// <summary>An account made for the tests to change (a referrer), so that no caller's own account is touched.</summary>
+    public string StaffTarget { get; private set; } = "";
+    public string NavigatorLeiId { get; private set; } = "";
     public DateOnly Today { get; private set; }
 
     public static readonly IReadOnlyDictionary<Caller, string?> Emails = new Dictionary<Caller, string?>
@@ -87,6 +90,13 @@ public sealed class SecurityServer : IAsyncLifetime
         await manager.CreateAndPublishAsync(EventFlow(FlowId, FlowEvent));
         InstanceId = (await manager.StartAsync(FlowId, correlationId: "security-1"))["id"].Str();
         await (await manager.PostJsonAsync(Definitions, HelloFlow(DraftId))).JsonAsync(HttpStatusCode.Created);
+
+        StaffTarget = (await (await this[Caller.Admin].PostJsonAsync("/api/users", new JsonObject
+        {
+            ["email"] = "security.target@reconnect.test", ["roles"] = new JsonArray("Referrer"), ["password"] = "Security-target-2027",
+        })).JsonAsync(HttpStatusCode.Created))["id"].Str();
+
+        NavigatorLeiId = await App.UserIdAsync(ReconnectApp.NavigatorLeeds);
 
         var schedules = await (await this[Caller.Scheduler].GetAsync("/api/schedules")).ArrayAsync();
         var workflowSchedule = schedules.FirstOrDefault(s => s!["kind"]?.GetValue<string>() == "workflow") ?? schedules.First();

@@ -185,6 +185,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                         .IsConcurrencyToken()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisplayName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -201,6 +204,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -663,6 +669,49 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                     b.HasIndex("ScheduleName", "StartedAt");
 
                     b.ToTable("ScheduleRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.StaffAbsenceRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("CoverEndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("CoverStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CoverUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("date");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CoverUserId");
+
+                    b.HasIndex("UserId", "To");
+
+                    b.ToTable("StaffAbsences", (string)null);
                 });
 
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.WorkflowDefinitionRecord", b =>

@@ -186,6 +186,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                         .IsConcurrencyToken()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("DisplayName")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
@@ -202,6 +205,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
 
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("bit");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -666,6 +672,49 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.HasIndex("ScheduleName", "StartedAt");
 
                     b.ToTable("ScheduleRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.StaffAbsenceRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("CoverEndedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("CoverStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CoverUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("date");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CoverUserId");
+
+                    b.HasIndex("UserId", "To");
+
+                    b.ToTable("StaffAbsences", (string)null);
                 });
 
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.WorkflowDefinitionRecord", b =>

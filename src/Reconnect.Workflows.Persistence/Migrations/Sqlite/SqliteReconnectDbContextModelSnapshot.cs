@@ -174,6 +174,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeactivatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -189,6 +192,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("LockoutEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MustChangePassword")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
@@ -640,6 +646,49 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                     b.HasIndex("ScheduleName", "StartedAt");
 
                     b.ToTable("ScheduleRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.StaffAbsenceRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CoverEndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CoverStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CoverUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CoverUserId");
+
+                    b.HasIndex("UserId", "To");
+
+                    b.ToTable("StaffAbsences", (string)null);
                 });
 
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.WorkflowDefinitionRecord", b =>
