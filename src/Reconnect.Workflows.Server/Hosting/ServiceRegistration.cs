@@ -60,31 +60,4 @@ public static class ServiceRegistration
         services.AddHealthChecks().AddDbContextCheck<ReconnectDbContext>("database");
         return builder;
     }
-
-    /// <summary>The engine: activities, expressions, the pure runner, validation, versions and the runtime over the database stores.</summary>
-    public static IServiceCollection AddReconnectEngine(this IServiceCollection services)
-    {
-        // The built-in Elsa activities and the referral domain's Reconnect.* ones.
-        services.AddSingleton(_ => Reconnect.Workflows.Referrals.Activities.ReferralActivities.CreateRegistry());
-        services.AddSingleton(_ => new ExpressionEvaluator());
-        services.AddSingleton(sp => new WorkflowRunner(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));
-        services.AddSingleton(sp => new WorkflowValidator(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<ExpressionEvaluator>()));
-        services.AddSingleton(sp => new WorkflowDefinitionService(
-            sp.GetRequiredService<IWorkflowDefinitionStore>(), sp.GetRequiredService<WorkflowValidator>(), sp.GetRequiredService<ControllableTimeProvider>()));
-        services.AddSingleton(sp => new WorkflowRuntime(
-            sp.GetRequiredService<WorkflowRunner>(), sp.GetRequiredService<IWorkflowDefinitionStore>(), sp.GetRequiredService<IWorkflowInstanceStore>(),
-            sp.GetRequiredService<ControllableTimeProvider>()));
-        return services;
-    }
-
-    /// <summary>
-    /// The workflow clock: system time plus an offset that only the test clock (<c>Testing:ClockControl</c>, never in
-    /// Production) moves. Workflows, timers and referral windows read it; ASP.NET Core's own <see cref="TimeProvider"/>
-    /// (sign-in tokens, cookies) stays on real time, so moving the test clock does not sign everybody out.
-    /// </summary>
-    public static IServiceCollection AddReconnectClock(this IServiceCollection services)
-    {
-        services.AddSingleton(_ => new ControllableTimeProvider(TimeProvider.System));
-        return services;
-    }
 }

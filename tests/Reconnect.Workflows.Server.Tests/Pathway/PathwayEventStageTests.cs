@@ -10,7 +10,11 @@ namespace Reconnect.Workflows.Server.Tests.Pathway;
 /// SQLite and PostgreSQL. Triage: referred today, release in 30 days, first contact open. PreRelease: first contact
 /// Engaged. PostRelease: referred five days after release, first contact Engaged. Closed: consent withdrawn.
 /// </summary>
-public class PathwayEventStageTests
+/// <remarks>
+/// No test here moves the clock, so each provider's server is started once for the class (<see cref="SharedPathwayKits"/>)
+/// and every referral gets its own prison number: one referral's events cannot touch another's.
+/// </remarks>
+public class PathwayEventStageTests(SharedPathwayKits kits) : IClassFixture<SharedPathwayKits>
 {
     private const string FirstContact = "First contact";
     private const string Assessment = "Needs assessment and support plan";
@@ -20,7 +24,7 @@ public class PathwayEventStageTests
 
     private static async Task<string> ReachAsync(PathwayKit kit, Stage stage)
     {
-        var id = await kit.CreateAsync(releaseInDays: stage == Stage.PostRelease ? -5 : 30);
+        var id = await kit.CreateAsync(releaseInDays: stage == Stage.PostRelease ? -5 : 30, prisonNumber: SharedPathwayKits.NextPrisonNumber());
         if (stage != Stage.Triage) await kit.CompleteAsync(id, FirstContact, "Engaged");
         Assert.Equal(stage.ToString(), (await kit.ReferralAsync(id)).Stage);
         return id;
@@ -28,7 +32,7 @@ public class PathwayEventStageTests
 
     private static async Task<string> ClosedAsync(PathwayKit kit)
     {
-        var id = await kit.CreateAsync(releaseInDays: 30);
+        var id = await kit.CreateAsync(releaseInDays: 30, prisonNumber: SharedPathwayKits.NextPrisonNumber());
         Assert.Equal("Closed", await kit.SendAsync(id, "consent-withdrawn"));
         return id;
     }
@@ -42,7 +46,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task ReleaseDateChanged_Triage_DateKeptFirstContactUnchangedTimersFromTheNewDateLater(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var id = await ReachAsync(kit, Stage.Triage);
         var due = DueDate(await kit.OpenTaskAsync(id, FirstContact));
@@ -62,7 +66,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task ReleaseDateChanged_PreRelease_TimersAndDueDatesFollow(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var id = await ReachAsync(kit, Stage.PreRelease);
 
@@ -79,7 +83,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task ReleaseDateChanged_PostRelease_PlannedDateRecordedNothingMoves(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var released = today.AddDays(-5);
         var id = await ReachAsync(kit, Stage.PostRelease);
@@ -100,7 +104,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task ReleaseDateChanged_Closed_Refused(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var id = await ClosedAsync(kit);
         Assert.IsType<ReferralEventResult.Conflict>(await kit.SendRefusedAsync(id, "release-date-changed", NewDate(kit.Today.AddDays(40))));
         Assert.Equal(kit.Today.AddDays(30), (await kit.ReferralAsync(id)).ReleaseDate);
@@ -113,7 +117,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task Released_Triage_RecordedThenPostReleaseAfterFirstContact(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var id = await ReachAsync(kit, Stage.Triage);
 
@@ -133,7 +137,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task Released_PreRelease_PostReleaseAtOncePreReleaseWorkCancelled(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var id = await ReachAsync(kit, Stage.PreRelease);
 
@@ -150,7 +154,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task Released_PostRelease_SameDateChangesNothingEarlierDateTimersFollow(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var today = kit.Today;
         var released = today.AddDays(-5);
         var id = await ReachAsync(kit, Stage.PostRelease);
@@ -177,7 +181,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres)]
     public async Task Released_Closed_Refused(string provider)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var id = await ClosedAsync(kit);
         Assert.IsType<ReferralEventResult.Conflict>(await kit.SendRefusedAsync(id, "released"));
         Assert.Null((await kit.ReferralAsync(id)).ReleasedOn);
@@ -200,7 +204,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres, Stage.PostRelease, "consent-withdrawn", "ConsentWithdrawn")]
     public async Task RecalledOrConsentWithdrawn_AnyOpenStage_ClosesWithItsReason(string provider, Stage stage, string eventName, string reason)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var id = await ReachAsync(kit, stage);
         Assert.Equal("Closed", await kit.SendAsync(id, eventName));
         await kit.AssertClosedAsync(id, reason);
@@ -215,7 +219,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres, "transferred")]
     public async Task CloseOrTransfer_Closed_Refused(string provider, string eventName)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var id = await ClosedAsync(kit);
         var payload = eventName == "transferred" ? new JsonObject { ["site"] = "NHI" } : [];
         Assert.IsType<ReferralEventResult.Conflict>(await kit.SendRefusedAsync(id, eventName, payload));
@@ -235,7 +239,7 @@ public class PathwayEventStageTests
     [InlineData(Postgres, Stage.PostRelease)]
     public async Task Transferred_AnyOpenStage_SameStageOpenTasksFollowToTheNewSite(string provider, Stage stage)
     {
-        await using var kit = await StartAsync(provider);
+        var kit = await kits.GetAsync(provider);
         var id = await ReachAsync(kit, stage);
         var newHall = await kit.UserIdAsync(ReconnectApp.NavigatorNewHall);
 

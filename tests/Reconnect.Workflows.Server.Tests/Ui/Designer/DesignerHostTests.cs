@@ -1,3 +1,4 @@
+using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Application.Definitions;
 using System.Net;
 using System.Net.Http.Json;
@@ -63,7 +64,7 @@ public class DesignerHostTests
         await using var app = await ReconnectApp.StartAsync();
         using var scope = app.Services.CreateScope();
         var operations = scope.ServiceProvider.GetRequiredService<DefinitionService>();
-        var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id"), new Claim(ClaimTypes.Name, ReconnectApp.Manager)], "test"));
+        var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id"), new Claim(ClaimTypes.Name, ReconnectApp.Manager), new Claim(ClaimTypes.Role, Roles.Manager)], "test"));
         var elsa = await File.ReadAllTextAsync(Path.Combine(ReconnectApp.RepositoryRoot, "testdata", "elsa-samples", "corpus", "BasicWorkflows__hello-world.json"));
         var definitionId = JsonNode.Parse(elsa)!["definitionId"]!.GetValue<string>();
 
@@ -115,7 +116,7 @@ public class DesignerHostTests
         await using var app = await ReconnectApp.StartAsync();
         using var scope = app.Services.CreateScope();
         var operations = scope.ServiceProvider.GetRequiredService<DefinitionService>();
-        var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id")], "test"));
+        var manager = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "manager-id"), new Claim(ClaimTypes.Role, Roles.Manager)], "test"));
 
         var notJson = await operations.ImportAsync(manager, "{nope");
         Assert.False(notJson.Succeeded);
