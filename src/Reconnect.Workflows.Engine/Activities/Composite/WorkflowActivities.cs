@@ -49,27 +49,32 @@ internal static class ChildStarter
     };
 }
 
-/// <summary><c>Elsa.ExecuteWorkflow</c>: starts a published workflow as a child; with <c>waitForCompletion</c> waits for it and takes its result.</summary>
-public sealed class ExecuteWorkflowActivity : IActivity
+/// <summary>
+/// <c>Elsa.ExecuteWorkflow</c> and <c>Elsa.DispatchWorkflow</c>: the same inputs and behaviour (start a published
+/// workflow as a child; with <c>waitForCompletion</c> wait for it and take its result); Elsa keeps both names, so do we.
+/// </summary>
+public abstract class ChildWorkflowActivity : IActivity
 {
-    public ActivityDescriptor Descriptor { get; } = new()
-    {
-        Type = "Elsa.ExecuteWorkflow", DisplayName = "Execute workflow", Category = "Composition", Icon = "AccountTree",
-        Description = "Starts a published workflow as a child instance; with 'wait for completion' this activity waits for it and its result is the child's output.",
-        IsWaiting = true,
-        Inputs =
-        [
-            new InputDescriptor { Name = "workflowDefinitionId", DisplayName = "Workflow", TypeName = "String", Required = true },
-            new InputDescriptor { Name = "input", DisplayName = "Input", TypeName = "Object", UiHint = "code", DefaultSyntax = Expression.JavaScript },
-            new InputDescriptor { Name = "correlationId", DisplayName = "Correlation id", TypeName = "String" },
-            new InputDescriptor { Name = "waitForCompletion", DisplayName = "Wait for completion", TypeName = "Boolean", UiHint = "checkbox", DefaultValue = false },
-        ],
-    };
+    protected ChildWorkflowActivity(string type, string displayName, string icon, string description) =>
+        Descriptor = new()
+        {
+            Type = type, DisplayName = displayName, Category = "Composition", Icon = icon, Description = description,
+            IsWaiting = true,
+            Inputs =
+            [
+                new InputDescriptor { Name = "workflowDefinitionId", DisplayName = "Workflow", TypeName = "String", Required = true },
+                new InputDescriptor { Name = "input", DisplayName = "Input", TypeName = "Object", UiHint = "code", DefaultSyntax = Expression.JavaScript },
+                new InputDescriptor { Name = "correlationId", DisplayName = "Correlation id", TypeName = "String" },
+                new InputDescriptor { Name = "waitForCompletion", DisplayName = "Wait for completion", TypeName = "Boolean", UiHint = "checkbox", DefaultValue = false },
+            ],
+        };
+
+    public ActivityDescriptor Descriptor { get; }
 
     public ActivityResult Execute(ActivityContext context)
     {
         var definitionId = context.GetString("workflowDefinitionId");
-        if (string.IsNullOrWhiteSpace(definitionId)) throw new InvalidOperationException("ExecuteWorkflow names no workflow.");
+        if (string.IsNullOrWhiteSpace(definitionId)) throw new InvalidOperationException($"{Descriptor.DisplayName} names no workflow.");
         return ChildStarter.Start(context, definitionId, ChildStarter.Input(context, "input"), context.GetString("correlationId"), context.GetBool("waitForCompletion"));
     }
 
@@ -81,39 +86,14 @@ public sealed class ExecuteWorkflowActivity : IActivity
 
     public IEnumerable<string> Validate(ActivityNode node, ValidationContext context) => WorkflowReference.Check(node, context);
 }
+
+/// <summary><c>Elsa.ExecuteWorkflow</c>: starts a published workflow as a child; with <c>waitForCompletion</c> waits for it and takes its result.</summary>
+public sealed class ExecuteWorkflowActivity() : ChildWorkflowActivity("Elsa.ExecuteWorkflow", "Execute workflow", "AccountTree",
+    "Starts a published workflow as a child instance; with 'wait for completion' this activity waits for it and its result is the child's output.");
 
 /// <summary><c>Elsa.DispatchWorkflow</c>: starts a published workflow as a child, fire and forget (unless <c>waitForCompletion</c>).</summary>
-public sealed class DispatchWorkflowActivity : IActivity
-{
-    public ActivityDescriptor Descriptor { get; } = new()
-    {
-        Type = "Elsa.DispatchWorkflow", DisplayName = "Dispatch workflow", Category = "Composition", Icon = "Send",
-        Description = "Starts a published workflow as a child instance and goes on at once (or waits, with 'wait for completion').",
-        IsWaiting = true,
-        Inputs =
-        [
-            new InputDescriptor { Name = "workflowDefinitionId", DisplayName = "Workflow", TypeName = "String", Required = true },
-            new InputDescriptor { Name = "input", DisplayName = "Input", TypeName = "Object", UiHint = "code", DefaultSyntax = Expression.JavaScript },
-            new InputDescriptor { Name = "correlationId", DisplayName = "Correlation id", TypeName = "String" },
-            new InputDescriptor { Name = "waitForCompletion", DisplayName = "Wait for completion", TypeName = "Boolean", UiHint = "checkbox", DefaultValue = false },
-        ],
-    };
-
-    public ActivityResult Execute(ActivityContext context)
-    {
-        var definitionId = context.GetString("workflowDefinitionId");
-        if (string.IsNullOrWhiteSpace(definitionId)) throw new InvalidOperationException("DispatchWorkflow names no workflow.");
-        return ChildStarter.Start(context, definitionId, ChildStarter.Input(context, "input"), context.GetString("correlationId"), context.GetBool("waitForCompletion"));
-    }
-
-    public ActivityResult Resume(ActivityContext context, Bookmark bookmark, JsonNode? input)
-    {
-        ChildStarter.Finished(context, bookmark, input);
-        return ActivityResult.Done();
-    }
-
-    public IEnumerable<string> Validate(ActivityNode node, ValidationContext context) => WorkflowReference.Check(node, context);
-}
+public sealed class DispatchWorkflowActivity() : ChildWorkflowActivity("Elsa.DispatchWorkflow", "Dispatch workflow", "Send",
+    "Starts a published workflow as a child instance and goes on at once (or waits, with 'wait for completion').");
 
 /// <summary>
 /// A published workflow with <c>options.usableAsActivity</c>, as an activity type named Elsa's way (the name in
