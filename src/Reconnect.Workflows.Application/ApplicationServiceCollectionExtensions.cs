@@ -19,6 +19,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddAudit().AddReferrals().AddTasks().AddStaff().AddSingleton<Demo.DemoReferralSeeder>()
             .AddSingleton<Instances.InstanceService>()
             .AddScoped<Definitions.DefinitionService>()
+            .AddSingleton<Definitions.IDefinitionChangeListener, Definitions.WorkflowActivityRegistrar>()
             .AddSchedules();
 
     /// <summary>

@@ -1,11 +1,15 @@
+using System.Collections.Concurrent;
 using Reconnect.Workflows.Engine.Model;
 
 namespace Reconnect.Workflows.Engine.Activities;
 
-/// <summary>The activity types a runtime knows, by type name.</summary>
+/// <summary>
+/// The activity types a runtime knows, by type name. A server adds workflows usable as activities while it runs (on
+/// publish), so the map is safe to read while one is added.
+/// </summary>
 public sealed class ActivityRegistry
 {
-    private readonly Dictionary<string, IActivity> _activities = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IActivity> _activities = new(StringComparer.Ordinal);
 
     public ActivityRegistry Add(IActivity activity)
     {

@@ -52,4 +52,51 @@ public sealed class CompositionRestartTests
         var text = after.ToJsonString();
         Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(text, "parent resumed"));
     }
+
+    /// <summary>A reusable "Follow-up check" published with <c>options.usableAsActivity</c>: the activity <c>FollowUpCheck</c>.</summary>
+    private static JsonObject ReusableCheck()
+    {
+        var definition = Kit.Definition("follow-up-check-activity",
+            [Kit.Activity("wait", "Elsa.Event", ("eventName", Kit.Input("checked"))), Kit.WriteLine("cw", "check done")],
+            [Kit.Connection("wait", "cw")], name: "Follow-up check");
+        definition["options"] = new JsonObject { ["usableAsActivity"] = true };
+        return definition;
+    }
+
+    private static JsonObject CaseUsingTheCheck(string definitionId) => Kit.Definition(definitionId,
+        [Kit.Activity("check", "FollowUpCheck"), Kit.WriteLine("after", "case resumed")],
+        [Kit.Connection("check", "after")]);
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("PostgreSql")]
+    public async Task PublishUsableAsActivity_BecomesAnActivityType_UsedByAnotherWorkflow_AndKnownAfterARestart(string provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var folder = ReconnectApp.NewWorkflowsFolder();
+        await using (var first = ReconnectApp.StartOn(database, folder))
+        {
+            var manager = await first.LoginAsync(ReconnectApp.Manager);
+            // Before the reusable workflow is published its type is unknown: a workflow using it is refused.
+            Assert.Equal(HttpStatusCode.UnprocessableEntity,
+                (await manager.PostJsonAsync(Kit.Definitions, CaseUsingTheCheck("case-too-early"))).StatusCode);
+
+            await manager.CreateAndPublishAsync(ReusableCheck());
+            var descriptors = await (await manager.GetAsync("/api/activity-descriptors")).ArrayAsync();
+            Assert.Contains(descriptors, d => d!["type"].Str() == "FollowUpCheck" && d["category"].Str() == "Workflows");
+            await manager.CreateAndPublishAsync(CaseUsingTheCheck("case"));
+        }
+
+        // A new process knows the type from the published version at start-up: the case starts and waits in its child.
+        await using var second = ReconnectApp.StartOn(database, folder);
+        var client = await second.LoginAsync(ReconnectApp.Manager);
+        Assert.Contains(await (await client.GetAsync("/api/activity-descriptors")).ArrayAsync(), d => d!["type"].Str() == "FollowUpCheck");
+        var started = await client.StartAsync("case", correlationId: "case-7");
+        var caseId = (started["id"] ?? started["instanceId"]).Str();
+        var published = await (await client.PostJsonAsync("/api/events/checked", new JsonObject { ["correlationId"] = "case-7" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1, published["resumed"].Int());
+        var after = await (await client.GetAsync($"{Kit.Instances}/{caseId}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Finished", after["status"].Str());
+        Assert.Contains("case resumed", after.ToJsonString());
+    }
 }
