@@ -324,10 +324,13 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>An inbound request to /workflows/{path}, after the host authorised it.</summary>
-    public sealed record HttpRequestStimulus(string Method, string Path, JsonObject? Query, JsonObject? Headers, JsonNode? Body);
+    /// <param name="MayUse">Whether the caller holds one of an endpoint's roles (its <c>policy</c>); null: no check.</param>
+    public sealed record HttpRequestStimulus(string Method, string Path, JsonObject? Query, JsonObject? Headers, JsonNode? Body,
+        Func<IReadOnlyList<string>, bool>? MayUse = null);
 
-    /// <summary>What an inbound request came to: the instances it started or resumed, and the response one of them wrote.</summary>
-    public sealed record HttpRequestOutcome(IReadOnlyList<string> InstanceIds, Activities.Http.HttpResponse? Response);
+    /// <summary>What an inbound request came to: the instances it started or resumed, and the response one of them wrote.
+    /// <c>Refused</c> counts the waiting endpoints that matched but whose roles the caller has none of.</summary>
+    public sealed record HttpRequestOutcome(IReadOnlyList<string> InstanceIds, Activities.Http.HttpResponse? Response, int Refused = 0);
 
     /// <summary>
     /// Starts every published workflow whose HttpEndpoint trigger matches the request, and resumes every instance waiting
@@ -346,11 +349,17 @@ public sealed class WorkflowRuntime(
         }
         // Waiting endpoints first, keyed by their (literal) path; as in routing, a literal match wins over a template with parameters.
         var resumedLiteral = false;
+        var refused = 0;
         foreach (var template in Templates(request.Path))
         {
             var matches = await instances.FindBookmarksAsync(Activities.Http.HttpStimulus.Key(method, template), null, cancellationToken);
             foreach (var match in matches)
             {
+                if (request.MayUse is { } mayUse && !await MayResumeAsync(match, mayUse, cancellationToken))
+                {
+                    refused++;
+                    continue;
+                }
                 Activities.Http.HttpStimulus.TryMatch(template, request.Path, out var routeValues);
                 var resumed = await ResumeAsync(match.InstanceId, match.BookmarkId, Input(routeValues), cancellationToken);
                 resumedLiteral |= resumed.Succeeded;
@@ -365,7 +374,7 @@ public sealed class WorkflowRuntime(
             if (!methods.Contains(method)) continue;
             Take(await StartAsync(definition, Input(routeValues), null, activityId, cancellationToken));
         }
-        return new HttpRequestOutcome(ids, response);
+        return new HttpRequestOutcome(ids, response, refused);
 
         JsonObject Input(JsonObject routeValues) => new()
         {
@@ -376,6 +385,15 @@ public sealed class WorkflowRuntime(
             ["headers"] = request.Headers?.DeepClone(),
             ["body"] = request.Body?.DeepClone(),
         };
+    }
+
+    /// <summary>A waiting endpoint's roles (kept in its bookmark) against the caller; a bookmark already gone is left to the resume to report.</summary>
+    private async Task<bool> MayResumeAsync(BookmarkMatch match, Func<IReadOnlyList<string>, bool> mayUse, CancellationToken cancellationToken)
+    {
+        var state = await instances.LoadAsync(match.InstanceId, cancellationToken);
+        var bookmark = state?.Bookmarks.FirstOrDefault(b => b.Id == match.BookmarkId);
+        var roles = Activities.ValueConverter.ToStringList(bookmark?.Payload?["roles"]);
+        return roles.Count == 0 || mayUse(roles);
     }
 
     /// <summary>The concrete path itself (waiting endpoints without route parameters).</summary>

@@ -95,7 +95,7 @@ public static class ElsaHttpRegistration
     /// <c>/workflows/{path}</c>: starts published workflows whose HttpEndpoint trigger matches, resumes instances waiting
     /// on a matching endpoint, and answers with the response a workflow wrote (else 200 with the instance ids, 404 when
     /// nothing matched). A signed-in user is required unless <c>AllowAnonymous</c>; an endpoint's <c>policy</c> (roles,
-    /// comma-separated) must match one of the user's roles.
+    /// comma-separated) must match one of the user's roles, for a trigger and for an endpoint an instance waits on alike.
     /// </summary>
     public static WebApplication MapElsaHttp(this WebApplication app)
     {
@@ -143,7 +143,9 @@ public static class ElsaHttpRegistration
             catch (JsonException) { return Results.Problem("The request body is not valid JSON.", statusCode: 400); }
         }
 
-        var outcome = await runtime.HandleHttpRequestAsync(new WorkflowRuntime.HttpRequestStimulus(method, requestPath, query, headers, body), triggers, cancellationToken);
+        var stimulus = new WorkflowRuntime.HttpRequestStimulus(method, requestPath, query, headers, body, MayUse: roles => roles.Any(user.IsInRole));
+        var outcome = await runtime.HandleHttpRequestAsync(stimulus, triggers, cancellationToken);
+        if (outcome.InstanceIds.Count == 0 && outcome.Refused > 0) return Results.Forbid();
         if (outcome.InstanceIds.Count == 0) return Results.Problem($"No workflow answers {method} /workflows{requestPath}.", statusCode: 404);
         if (outcome.Response is not { } response) return Results.Ok(new { workflowInstanceIds = outcome.InstanceIds });
         if (response.Headers is not null)

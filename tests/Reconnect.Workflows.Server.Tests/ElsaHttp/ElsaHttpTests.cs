@@ -114,6 +114,33 @@ public sealed class ElsaHttpTests
     }
 
     [Fact]
+    public async Task HttpEndpoint_AnInstanceWaitsOnIt_OnlyItsRolesResumeIt()
+    {
+        await using var app = await ReconnectApp.StartAsync();
+        var manager = await app.LoginAsync(ReconnectApp.Manager);
+        await manager.CreateAndPublishAsync(Kit.Definition("approval",
+            [
+                Kit.WriteLine("asked", "approval asked"),
+                Kit.Activity("approve", "Elsa.HttpEndpoint", ("path", Kit.Input("approvals/42")),
+                    ("supportedMethods", Kit.Input("[\"POST\"]", "Object", "String[]")), ("policy", Kit.Input("Manager"))),
+                Kit.WriteLine("approved", "approved"),
+            ],
+            [Kit.Connection("asked", "approve"), Kit.Connection("approve", "approved")]));
+        var started = await manager.StartAsync("approval");
+        var instanceId = (started["id"] ?? started["instanceId"]).Str();
+
+        // A navigator may not answer a manager's endpoint: 403, and the instance still waits there.
+        var navigator = await app.LoginAsync(ReconnectApp.NavigatorLeeds);
+        Assert.Equal(HttpStatusCode.Forbidden, (await navigator.PostAsync("/workflows/approvals/42", new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal("Suspended", (await (await manager.GetAsync($"{Kit.Instances}/{instanceId}")).JsonAsync(HttpStatusCode.OK))["status"].Str());
+
+        var answer = await manager.PostAsync("/workflows/approvals/42", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains(instanceId, await answer.Content.ReadAsStringAsync());
+        Assert.Equal("Finished", (await (await manager.GetAsync($"{Kit.Instances}/{instanceId}")).JsonAsync(HttpStatusCode.OK))["status"].Str());
+    }
+
+    [Fact]
     public async Task SendEmail_LoopbackSmtpServer_ReceivesTheMessageAndTheWorkflowFinishes()
     {
         using var smtp = new LoopbackSmtpServer();

@@ -107,8 +107,14 @@ public sealed class HttpEndpointActivity : IActivity
         if (string.IsNullOrWhiteSpace(path)) throw new InvalidOperationException("HttpEndpoint has no path.");
         var methods = ValueConverter.ToStringList(context.Evaluate("supportedMethods"));
         if (methods.Count == 0) methods = ["GET"];
+        // The roles go with the bookmark: the host checks them before it resumes, as it does for a trigger.
+        var roles = ValueConverter.ToStringList(context.Evaluate("policy"));
         var bookmarks = methods.Select(m => context.CreateBookmark(HttpStimulus.Name, HttpStimulus.Discriminator(m, path),
-            payload: new JsonObject { ["method"] = m.ToUpperInvariant(), ["path"] = HttpStimulus.NormalisePath(path) })).ToArray();
+            payload: new JsonObject
+            {
+                ["method"] = m.ToUpperInvariant(), ["path"] = HttpStimulus.NormalisePath(path),
+                ["roles"] = new JsonArray([.. roles.Select(r => (JsonNode)r)]),
+            })).ToArray();
         return ActivityResult.Wait(bookmarks);
     }
 
