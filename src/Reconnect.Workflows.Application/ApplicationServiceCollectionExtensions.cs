@@ -45,6 +45,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddScoped<Staff.StaffService>();
         services.AddSingleton<Staff.AccountGate>();
         services.AddSingleton<Staff.Allocation>();
+        services.AddSingleton<Staff.Absences>();
         return services;
     }
 
