@@ -46,6 +46,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<Staff.AccountGate>();
         services.AddSingleton<Staff.Allocation>();
         services.AddSingleton<Staff.Absences>();
+        services.AddSingleton<Staff.Caseloads>();
         return services;
     }
 

@@ -39,6 +39,7 @@ public static class Pipeline
         app.MapUsersApi();
         app.MapAllocationApi();
         app.MapAbsencesApi();
+        app.MapCaseloadsApi();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapReconnectMetrics();

@@ -180,6 +180,7 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
                 Only(Absences, (Caller.NavigatorNhi, Answer.Forbidden))),
             new("DELETE", "/api/users/{id}/absences/{absenceId}", $"/api/users/{s.NavigatorLeiId}/absences/{s.PastAbsence}", null,
                 Only(Absences, (Caller.NavigatorNhi, Answer.Forbidden))),
+            new("GET", "/api/caseloads", "/api/caseloads", null, Only([Caller.Manager])),
             // ---- operations: anonymous
             new("GET", "/health", "/health", null, Everyone),
             new("GET", "/openapi/{documentName}.json", "/openapi/v1.json", null, Everyone),

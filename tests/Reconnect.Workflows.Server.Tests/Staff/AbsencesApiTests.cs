@@ -176,4 +176,33 @@ public class AbsencesApiTests(AbsenceServer server) : IClassFixture<AbsenceServe
         await using var db = await App.DbAsync();
         Assert.Single(await db.StaffAbsences.AsNoTracking().Where(a => a.UserId == away.Id).ToListAsync());
     }
+
+    [Fact]
+    public async Task Caseloads_Manager_SeesEachActiveNavigatorsReferralsTasksAndAbsence_OthersAreRefused()
+    {
+        var navigator = await NavigatorAsync();
+        await ReferralOfAsync(navigator.Id, 7303);
+        var manager = await App.LoginAsync(ReconnectApp.Manager);
+        var today = App.Today();
+
+        var before = (await (await manager.GetAsync("/api/caseloads")).ArrayAsync()).Single(c => c!["userId"].Str() == navigator.Id)!;
+        Assert.Equal(navigator.Email, before["email"].Str());
+        Assert.Equal("LEI", before["site"].Str());
+        Assert.Equal(1, before["openReferrals"].Int());
+        Assert.Equal(1, before["openTasks"].Int());
+        Assert.Equal(0, before["overdueTasks"].Int());
+        Assert.Null(before["absentUntil"]);
+        Assert.True(before.AsObject().ContainsKey("absentUntil"));
+        Assert.Equal(25, before["max"].Int());
+
+        // Away from today without cover: the task went to the queue; the referral stays theirs.
+        await (await manager.PostJsonAsync($"/api/users/{navigator.Id}/absences", Absence(today, today.AddDays(2), null))).JsonAsync(HttpStatusCode.Created);
+        var during = (await (await manager.GetAsync("/api/caseloads")).ArrayAsync()).Single(c => c!["userId"].Str() == navigator.Id)!;
+        Assert.Equal(1, during["openReferrals"].Int());
+        Assert.Equal(0, during["openTasks"].Int());
+        Assert.Equal(D(today.AddDays(2)), during["absentUntil"].Str());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await navigator.Client.GetAsync("/api/caseloads")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await App.LoginAsync(ReconnectApp.Admin)).GetAsync("/api/caseloads")).StatusCode);
+    }
 }
