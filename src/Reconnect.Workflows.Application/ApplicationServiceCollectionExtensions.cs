@@ -52,6 +52,8 @@ public static class ApplicationServiceCollectionExtensions
         services.AddScoped<Staff.StaffService>();
         services.AddSingleton<Staff.AccountGate>();
         services.AddSingleton<Staff.Allocation>();
+        services.AddSingleton<Staff.Absences>();
+        services.AddSingleton<Staff.Caseloads>();
         return services;
     }
 

@@ -12,6 +12,15 @@ public sealed class ReconnectOptions
 
     /// <summary>Folder of workflow files deployed on start-up, relative to the repository root.</summary>
     public string WorkflowsPath { get; set; } = "workflows";
+
+    /// <summary><c>Reconnect:Caseload</c>: how many open referrals a navigator carries at most.</summary>
+    public CaseloadOptions Caseload { get; set; } = new();
+}
+
+public sealed class CaseloadOptions
+{
+    /// <summary><c>Reconnect:Caseload:MaxOpenReferrals</c> (default 25; below 1 counts as 1).</summary>
+    public int MaxOpenReferrals { get; set; } = 25;
 }
 
 public sealed class SiteOptions

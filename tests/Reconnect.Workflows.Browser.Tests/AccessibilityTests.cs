@@ -36,6 +36,13 @@ public sealed class AccessibilityTests(BrowserServer server)
         await Ui.GotoAsync(admin, $"/referrals/{referralId}");
         await admin.GetByText("C2002AX").First.WaitForAsync();
         await Ui.CheckAxeAsync(admin, "referral-case", failures);
+        await Ui.GotoAsync(admin, "/admin/users");
+        await admin.Locator("#users-table").WaitForAsync();
+        await Ui.CheckAxeAsync(admin, "accounts", failures);
+        // Static server rendering (a form post to the host): no circuit to wait for.
+        await admin.GotoAsync("/account/password");
+        await admin.Locator("#password-form").WaitForAsync();
+        await Ui.CheckAxeAsync(admin, "change-password", failures);
         await admin.Context.CloseAsync();
 
         Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));

@@ -66,9 +66,13 @@ internal static class ReferralChecksRunner
                     .Take(1000)
                     .Select(r => new { r.Id, r.Site, r.NavigatorId, r.ReleaseDate })
                     .ToListAsync(cancellationToken);
+                // Staff (issue #12): an absent navigator's go to their cover, or the site's queue.
+                var routed = new Dictionary<string, string?>(StringComparer.Ordinal);
+                foreach (var navigator in unconfirmed.Select(r => r.NavigatorId).OfType<string>().Distinct(StringComparer.Ordinal))
+                    routed[navigator] = await Staff.StaffAvailability.RouteAsync(db, navigator, now, cancellationToken);
                 foreach (var referral in unconfirmed)
                     AddStandalone(db, state, title ?? "Confirm release", $"The release date {LondonTime.Format(referral.ReleaseDate!.Value)} has passed and no release was recorded. Record the release (or the new date) on the case page.",
-                        Roles.Navigator, referral.NavigatorId, referral.Site, referral.Id, due, new JsonObject { ["check"] = check.Check });
+                        Roles.Navigator, referral.NavigatorId is { } n ? routed[n] : null, referral.Site, referral.Id, due, new JsonObject { ["check"] = check.Check });
                 return unconfirmed.Count;
             }
 

@@ -237,7 +237,8 @@ public sealed class ReferralEffectWriter : IEffectWriter
         {
             AssigneeRules.Manager => (null, Roles.Manager),
             AssigneeRules.SiteQueue => (null, Roles.Navigator),
-            _ => (referral?.NavigatorId, Roles.Navigator),
+            // Staff (issue #12): while the referral's navigator is away, their cover (or the site's queue) gets it.
+            _ => (await Staff.StaffAvailability.RouteAsync(db, referral?.NavigatorId, state.UpdatedAt, cancellationToken), Roles.Navigator),
         };
         db.Tasks.Add(new WorkflowTaskRecord
         {

@@ -23,4 +23,20 @@ public static class StaffAvailability
         }
         return away.Count == 0 ? candidates : candidates.Except(away, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// Who gets a new navigator task of a referral whose navigator is <paramref name="navigatorId"/> (docs/tasks.md,
+    /// "Absence and cover"): the navigator; while they are absent (UK date of <paramref name="at"/>), their cover when the
+    /// cover is available that day, else nobody (the site's queue). Inside the caller's transaction.
+    /// </summary>
+    public static async Task<string?> RouteAsync(ReconnectDbContext db, string? navigatorId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (navigatorId is null) return null;
+        var today = LondonTime.Today(at);
+        var absence = await db.StaffAbsences.Where(a => a.UserId == navigatorId && a.From <= today && a.To >= today)
+            .Select(a => new { a.CoverUserId }).FirstOrDefaultAsync(cancellationToken);
+        if (absence is null) return navigatorId;
+        if (absence.CoverUserId is not { } cover) return null;
+        return (await AvailableAsync(db, [cover], at, cancellationToken)).Count == 1 ? cover : null;
+    }
 }

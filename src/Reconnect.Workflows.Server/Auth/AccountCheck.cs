@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Application.Staff;
 using Reconnect.Workflows.Persistence.Entities;
+using Reconnect.Workflows.Web.Components;
 
 namespace Reconnect.Workflows.Server.Auth;
 
@@ -37,7 +38,22 @@ public static class AccountCheck
                     statusCode: StatusCodes.Status403Forbidden, title: "Password change required").ExecuteAsync(context);
                 return;
             }
+            else if (state.MustChangePassword && IsPageRequest(context.Request))
+            {
+                // The UI too: every page sends the account to the change-password page (docs/security.md).
+                context.Response.Redirect(UiRegistration.ChangePasswordPath);
+                return;
+            }
         }
         await next(context);
     });
+
+    /// <summary>A browser asking for a page (not the API, the account endpoints, the sign-in, Blazor's traffic or a static file).</summary>
+    private static bool IsPageRequest(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true)
+        && !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/account") && !request.Path.StartsWithSegments("/login")
+        && !request.Path.StartsWithSegments("/logout") && !request.Path.StartsWithSegments("/_blazor") && !request.Path.StartsWithSegments("/_framework")
+        && !request.Path.StartsWithSegments("/_content") && !request.Path.StartsWithSegments("/health") && !request.Path.StartsWithSegments("/openapi")
+        && !Path.HasExtension(request.Path.Value);
 }

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Reconnect.Workflows.Application.Staff;
 using Reconnect.Workflows.Persistence.Entities;
 using Reconnect.Workflows.Web.Components;
 
@@ -23,7 +25,41 @@ public static class AccountEndpoints
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/login");
         }).ExcludeFromDescription();
+        app.MapPost(UiRegistration.ChangePasswordPostPath, ChangePasswordAsync).RequireAuthorization(UiRegistration.SignedInPolicy).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The change-password page's form: <see cref="StaffService.ChangePasswordAsync"/>, then a fresh cookie (the security
+    /// stamp changed, so the old one stops working) and home; a refusal goes back to the page with an error code only.
+    /// </summary>
+    private static async Task<IResult> ChangePasswordAsync([FromForm] PasswordForm form, ClaimsPrincipal principal, StaffService staff, SignInManager<ApplicationUser> signIn,
+        CancellationToken cancellationToken)
+    {
+        var result = await staff.ChangePasswordAsync(principal, new ChangePasswordRequest(form.CurrentPassword, form.NewPassword), cancellationToken);
+        switch (result)
+        {
+            case StaffResult.Done done:
+                if (await signIn.UserManager.FindByIdAsync(done.User.Id) is { } account)
+                {
+                    signIn.AuthenticationScheme = IdentityConstants.ApplicationScheme;
+                    await signIn.RefreshSignInAsync(account);
+                }
+                return TypedResults.LocalRedirect($"{UiRegistration.ChangePasswordPath}?done=1");
+            case StaffResult.Invalid invalid:
+                var code = invalid.Errors.TryGetValue("currentPassword", out var current) ? current.Any(m => m.Contains("required", StringComparison.Ordinal)) ? "missing" : "current"
+                    : invalid.Errors.TryGetValue("newPassword", out var next) ? next.Any(m => m.Contains("required", StringComparison.Ordinal)) ? "missing" : next.Any(m => m.Contains("differ", StringComparison.Ordinal)) ? "same" : "policy"
+                    : "failed";
+                return TypedResults.LocalRedirect($"{UiRegistration.ChangePasswordPath}?error={code}");
+            default:
+                return TypedResults.LocalRedirect("/login");
+        }
+    }
+
+    public sealed class PasswordForm
+    {
+        public string? CurrentPassword { get; set; }
+        public string? NewPassword { get; set; }
     }
 
     private static async Task<IResult> LoginAsync([FromForm] LoginForm form, SignInManager<ApplicationUser> signIn)

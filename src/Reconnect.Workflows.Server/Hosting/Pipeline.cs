@@ -38,6 +38,8 @@ public static class Pipeline
         app.MapAuditApi();
         app.MapUsersApi();
         app.MapAllocationApi();
+        app.MapAbsencesApi();
+        app.MapCaseloadsApi();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapReconnectMetrics();

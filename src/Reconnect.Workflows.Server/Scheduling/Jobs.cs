@@ -8,7 +8,8 @@ using Reconnect.Workflows.Engine.Runtime;
 namespace Reconnect.Workflows.Server.Scheduling;
 
 /// <summary>
-/// <c>timer-dispatcher</c>: resumes due timers in batches, then delivers outbox events a crash left behind, then arms
+/// <c>timer-dispatcher</c>: resumes due timers in batches, then delivers outbox events a crash left behind, then starts
+/// and ends the cover of absences (once each, <see cref="Reconnect.Workflows.Application.Staff.Absences"/>), then arms
 /// its wake-up trigger for the next waiting timer (<see cref="TimerWakeUp"/>). One run at a time (per cluster: the
 /// store's lock decides), whichever of its two triggers (safety poll, wake-up) fired it; each timer is resumed exactly once whoever races for it, because the
 /// resume claims the bookmark row in its commit.
@@ -19,6 +20,7 @@ public sealed class TimerDispatcherJob(
     ScheduleRunRecorder recorder,
     IOptions<SchedulingOptions> options,
     TimerWakeUp wakeUp,
+    Reconnect.Workflows.Application.Staff.Absences absences,
     ILogger<TimerDispatcherJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
@@ -29,9 +31,12 @@ public sealed class TimerDispatcherJob(
         {
             var fired = await runtime.DispatchDueTimersAsync(options.Value.TimerBatchSize, options.Value.TimerDispatchParallelism, cancellationToken);
             var delivered = await runtime.DeliverOutboxAsync(cancellationToken);
+            // Absences that began or ended (UK dates) start or end their cover, once (docs/tasks.md, "Absence and cover").
+            var cover = await absences.RunDueAsync(cancellationToken);
             // Wake up again when the next waiting timer falls due (the safety poll stays behind it).
             await wakeUp.ArmForNextDueAsync(cancellationToken);
-            await recorder.RecordAsync(name, startedAt, true, fired + delivered, $"{fired} timer(s) fired, {delivered} event(s) delivered", cancellationToken);
+            var covers = cover.Started + cover.Ended == 0 ? "" : $", cover started for {cover.Started} and ended for {cover.Ended} absence(s)";
+            await recorder.RecordAsync(name, startedAt, true, fired + delivered + cover.Started + cover.Ended, $"{fired} timer(s) fired, {delivered} event(s) delivered{covers}", cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

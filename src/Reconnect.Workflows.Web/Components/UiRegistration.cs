@@ -22,6 +22,10 @@ public static class UiRegistration
     public const string LoginPostPath = "/account/login";
     public const string LogoutPath = "/logout";
 
+    /// <summary>The change-password page, and where its form posts (the host's account endpoint renews the cookie).</summary>
+    public const string ChangePasswordPath = "/account/password";
+    public const string ChangePasswordPostPath = "/account/change-password";
+
     public static IServiceCollection AddReconnectUi(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();

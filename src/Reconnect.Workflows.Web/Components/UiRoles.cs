@@ -23,6 +23,10 @@ public static class UiRoles
     /// <summary>Caseload, overdue work and the 21-day measure (RoleSets.Measures, as GET /api/measures).</summary>
     public const string Dashboard = Roles.Manager + "," + Roles.Admin;
 
+    /// <summary>The accounts page: admins change accounts (RoleSets.ManageUsers); managers see them (RoleSets.ReadUsers).</summary>
+    public const string Users = Roles.Admin + "," + Roles.Manager;
+    public const string ManageUsers = Roles.Admin;
+
     /// <summary>True when the user has one of the roles of a comma list above.</summary>
     public static bool IsIn(System.Security.Claims.ClaimsPrincipal user, string roles) =>
         roles.Split(',').Any(user.IsInRole);

@@ -287,6 +287,11 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             new(Caller.Admin, "PATCH", $"/api/users/{s.StaffTarget}", new JsonObject { ["roles"] = new JsonArray("Referrer"), ["site"] = "LEI", ["displayName"] = "Hostile target" }),
             new(Caller.Manager, "POST", $"/api/tasks/{task}/assign", new JsonObject { ["assigneeId"] = s.NavigatorLeiId }),
             new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/navigator", new JsonObject { ["navigatorId"] = s.NavigatorLeiId, ["reason"] = "Caseload" }),
+            // absences: the first valid variant records it (far ahead, so nothing moves), the rest are refused (409 overlap, or 400)
+            new(Caller.NavigatorLei, "POST", $"/api/users/{s.NavigatorLeiId}/absences", new JsonObject
+            {
+                ["from"] = D(s.Today.AddDays(300)), ["to"] = D(s.Today.AddDays(302)), ["coverUserId"] = null,
+            }),
             // a wrong current password: never changes anything
             new(Caller.Scheduler, "POST", "/api/auth/change-password", new JsonObject { ["currentPassword"] = "not-the-password", ["newPassword"] = "Another-password-2027" }),
             // an event with nothing waiting looks again for about a second: these go in parallel, and change no counted table but the audit
@@ -370,6 +375,10 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("PATCH", "/api/users/{x}", Caller.Admin, "{\"displayName\":\"x\"}", false),
             ("POST", "/api/users/{x}/deactivate", Caller.Admin, null, false),
             ("POST", "/api/users/{x}/reactivate", Caller.Admin, null, false),
+            ("GET", "/api/users/{x}/absences", Caller.Manager, null, false),
+            ("POST", "/api/users/{x}/absences", Caller.Manager, "{\"from\":\"2030-01-01\",\"to\":\"2030-01-02\"}", false),
+            ("DELETE", $"/api/users/{s.NavigatorLeiId}/absences/{{x}}", Caller.Manager, null, false),
+            ("DELETE", "/api/users/{x}/absences/x", Caller.Manager, null, false),
             ("POST", "/api/events/{x}", Caller.Admin, "{}", true),
         ];
         foreach (var (method, template, caller, body, slow) in routes.Where(r => !r.Slow))

@@ -39,6 +39,8 @@ public sealed class SecurityServer : IAsyncLifetime
     /// <summary>An account made for the tests to change (a referrer), so that no caller's own account is touched.</summary>
     public string StaffTarget { get; private set; } = "";
     public string NavigatorLeiId { get; private set; } = "";
+    /// <summary>An absence of LEI's navigator that is over (written straight to the database: the API takes none in the past).</summary>
+    public string PastAbsence { get; } = "past-absence-of-lei";
     public DateOnly Today { get; private set; }
 
     public static readonly IReadOnlyDictionary<Caller, string?> Emails = new Dictionary<Caller, string?>
@@ -97,6 +99,15 @@ public sealed class SecurityServer : IAsyncLifetime
         })).JsonAsync(HttpStatusCode.Created))["id"].Str();
 
         NavigatorLeiId = await App.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        await using (var db = await App.DbAsync())
+        {
+            db.StaffAbsences.Add(new Reconnect.Workflows.Persistence.Entities.StaffAbsenceRecord
+            {
+                Id = PastAbsence, UserId = NavigatorLeiId, From = Today.AddDays(-20), To = Today.AddDays(-10), CreatedAt = DateTimeOffset.UnixEpoch,
+                CoverStartedAt = DateTimeOffset.UnixEpoch, CoverEndedAt = DateTimeOffset.UnixEpoch,
+            });
+            await db.SaveChangesAsync();
+        }
 
         var schedules = await (await this[Caller.Scheduler].GetAsync("/api/schedules")).ArrayAsync();
         var workflowSchedule = schedules.FirstOrDefault(s => s!["kind"]?.GetValue<string>() == "workflow") ?? schedules.First();

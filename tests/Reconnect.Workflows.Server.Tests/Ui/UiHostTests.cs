@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Reconnect.Workflows.Application.Referrals;
+using Reconnect.Workflows.Server.Tests.Api;
 using Reconnect.Workflows.Server.Tests.Infrastructure;
 using Reconnect.Workflows.Server.Tests.Referrals;
 
@@ -153,4 +154,54 @@ public partial class UiHostTests
     [InlineData("/login?x=1", "/")]
     public void ReturnUrl_OnlyLocalPaths(string? returnUrl, string expected) =>
         Assert.Equal(expected, Reconnect.Workflows.Server.Auth.AccountEndpoints.SafeReturnUrl(returnUrl));
+}
+
+/// <summary>The change-password page through the real server: a temporary password sends every page there until changed.</summary>
+public class ChangePasswordHostTests
+{
+    private static HttpRequestMessage Page(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html");
+        return request;
+    }
+
+    [Fact]
+    public async Task Pages_TemporaryPassword_RedirectToChangePassword_UntilTheFormChangesIt()
+    {
+        await using var app = await ReconnectApp.StartAsync();
+        var admin = await app.LoginAsync(ReconnectApp.Admin);
+        var created = await (await admin.PostJsonAsync("/api/users", new System.Text.Json.Nodes.JsonObject
+        {
+            ["email"] = "host.temporary@reconnect.test", ["roles"] = new System.Text.Json.Nodes.JsonArray("Navigator"), ["site"] = "LEI",
+        })).JsonAsync(HttpStatusCode.Created);
+        var temporary = created["temporaryPassword"]!.GetValue<string>();
+
+        var browser = UiHostTests.Browser(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await UiHostTests.SignInAsync(browser, "host.temporary@reconnect.test", temporary, "/inbox")).StatusCode);
+        var sent = await browser.SendAsync(Page("/inbox"));
+        Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
+        Assert.Equal("/account/password", sent.Headers.Location?.OriginalString);
+
+        var page = await browser.SendAsync(Page("/account/password"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"password-must-change\"", html, StringComparison.Ordinal);
+        var token = WebUtility.HtmlDecode(UiHostTests.AntiforgeryField().Match(html).Groups[1].Value);
+
+        var wrong = await browser.PostAsync("/account/change-password", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["CurrentPassword"] = "not-it-at-all", ["NewPassword"] = "A-new-password-2027",
+        }));
+        Assert.Equal("/account/password?error=current", wrong.Headers.Location?.OriginalString);
+        var changed = await browser.PostAsync("/account/change-password", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["CurrentPassword"] = temporary, ["NewPassword"] = "A-new-password-2027",
+        }));
+        Assert.Equal("/account/password?done=1", changed.Headers.Location?.OriginalString);
+
+        // The renewed cookie works and no longer sends the pages away.
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(Page("/inbox"))).StatusCode);
+        Assert.Contains(await app.AuditAsync(), a => a.Action == "password-change" && a.UserName == "host.temporary@reconnect.test");
+    }
 }
