@@ -29,9 +29,15 @@ public sealed class ScheduleRunTally : IDisposable
         return tally;
     }
 
+    /// <summary>Adds to what's tally (a check done in several batches adds each batch to its one line).</summary>
     public void Add(string what, int count)
     {
-        lock (_gate) _parts.Add((what, count));
+        lock (_gate)
+        {
+            var at = _parts.FindIndex(p => p.What == what);
+            if (at >= 0) _parts[at] = (what, _parts[at].Count + count);
+            else _parts.Add((what, count));
+        }
     }
 
     /// <summary>True when something was tallied (a workflow without checks tallies nothing).</summary>
