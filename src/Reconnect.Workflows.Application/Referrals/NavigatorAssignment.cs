@@ -13,39 +13,24 @@ namespace Reconnect.Workflows.Application.Referrals;
 /// </summary>
 public static class NavigatorAssignment
 {
-    /// <summary>Open referrals of each of these navigators (absent: none), as committed or written earlier in this transaction.</summary>
-    public static async Task<Dictionary<string, int>> OpenCaseloadsAsync(ReconnectDbContext db, IReadOnlyCollection<string> navigatorIds, CancellationToken cancellationToken) =>
-        await db.Referrals
-            .Where(r => r.NavigatorId != null && navigatorIds.Contains(r.NavigatorId) && r.ClosedAt == null)
-            .GroupBy(r => r.NavigatorId!)
-            .Select(g => new { Id = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Id, x => x.Count, StringComparer.Ordinal, cancellationToken);
-
-    /// <summary>The navigators of a site (users in the Navigator role whose account names the site), by account id.</summary>
-    public static async Task<List<string>> NavigatorsAtAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken)
+    /// <summary>
+    /// The navigator at <paramref name="site"/> with the fewest open referrals (ties: the smallest id, compared ordinally
+    /// here rather than by the database's collation), or null. One query: each navigator of the site with their count.
+    /// </summary>
+    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken)
     {
-        var ids = await (
+        var caseloads = await (
             from user in db.Users
             join userRole in db.UserRoles on user.Id equals userRole.UserId
             join role in db.Roles on userRole.RoleId equals role.Id
             where role.Name == Roles.Navigator && user.Site == site
-            select user.Id).ToListAsync(cancellationToken);
-        ids.Sort(StringComparer.Ordinal);
-        return ids;
-    }
-
-    /// <summary>The navigator at <paramref name="site"/> with the fewest open referrals (ties: the smallest id), or null.</summary>
-    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken)
-    {
-        var navigators = await NavigatorsAtAsync(db, site, cancellationToken);
-        if (navigators.Count == 0) return null;
-        var load = await OpenCaseloadsAsync(db, navigators, cancellationToken);
+            select new { user.Id, Open = db.Referrals.Count(r => r.NavigatorId == user.Id && r.ClosedAt == null) }).ToListAsync(cancellationToken);
         string? best = null;
         var fewest = int.MaxValue;
-        foreach (var id in navigators)
+        foreach (var navigator in caseloads)
         {
-            var open = load.GetValueOrDefault(id);
-            if (open < fewest) (best, fewest) = (id, open);
+            if (navigator.Open < fewest || (navigator.Open == fewest && string.CompareOrdinal(navigator.Id, best) < 0))
+                (best, fewest) = (navigator.Id, navigator.Open);
         }
         return best;
     }
