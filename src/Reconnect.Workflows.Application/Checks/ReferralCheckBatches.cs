@@ -21,8 +21,9 @@ public sealed class ReferralCheckBatches(IDbContextFactory<ReconnectDbContext> c
         var total = 0;
         foreach (var check in step.Effects.OfType<RunCheckEffect>())
         {
-            var touched = await ReferralChecksRunner.ContinueAsync(contexts, state.Id, state.UpdatedAt, check, cancellationToken);
-            ScheduleRunTally.Current?.Add(check.Check, touched);
+            var tally = ScheduleRunTally.Current;
+            var touched = await ReferralChecksRunner.ContinueAsync(contexts, state.Id, state.UpdatedAt, check,
+                tally is null ? null : (count, took) => { if (count > 0) tally.Add(check.Check, count, took); }, cancellationToken);
             total += touched;
         }
         return total;

@@ -63,9 +63,10 @@ public sealed class ReferralEffectWriter : IEffectWriter
                 await NoteCancelledTaskAsync(db, state, cancel, cancellationToken);
                 return false; // the core writer marks the task cancelled
             case RunCheckEffect check:
+                var began = System.Diagnostics.Stopwatch.GetTimestamp();
                 var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
                 // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
-                ScheduleRunTally.Current?.Add(check.Check, touched);
+                ScheduleRunTally.Current?.Add(check.Check, touched, System.Diagnostics.Stopwatch.GetElapsedTime(began));
                 return true;
             case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
                 await CreateReferralTaskAsync(db, state, task, cancellationToken);
