@@ -31,6 +31,7 @@ public static class Program
         new TimersAtScaleScenario(Persistence.DatabaseProviders.PostgreSql),
         new TimersAtScaleScenario(Persistence.DatabaseProviders.Sqlite),
         new ServerMemoryScenario(),
+        new ReferralsApiScenario(),
     ];
 
     public static async Task<int> Main(string[] args)
@@ -146,7 +147,7 @@ public static class Program
                     }
                     o = a == "--server-dll" ? o with { ServerDll = Path.GetFullPath(args[++i]) } : o with { PostgresAdmin = args[++i] };
                     break;
-                case "--n" or "--wc-n" or "--persisted-n" or "--timers-n" or "--memory-n" or "--memory-api-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
+                case "--n" or "--wc-n" or "--persisted-n" or "--timers-n" or "--memory-n" or "--memory-api-n" or "--referrals-n" or "--clients" or "--complete-n" or "--check-n" or "--rounds" or "--warmup" or "--workers" or "--wc-idle-ms" or "--wc-poll-ms" or "--wc-max-concurrent":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1].Replace("_", "").Replace(",", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0
                         || (value == 0 && a is not ("--warmup" or "--wc-idle-ms")))
                     {
@@ -163,6 +164,10 @@ public static class Program
                         case "--timers-n": o = o with { TimersN = value }; break;
                         case "--memory-n": o = o with { MemoryN = value }; break;
                         case "--memory-api-n": o = o with { MemoryApiN = value }; break;
+                        case "--referrals-n": o = o with { ReferralsN = Math.Max(value, 1_000) }; break;
+                        case "--clients": o = o with { ApiClients = value }; break;
+                        case "--complete-n": o = o with { CompleteN = value }; break;
+                        case "--check-n": o = o with { CheckN = value }; break;
                         case "--rounds": o = o with { Rounds = value }; break;
                         case "--warmup": o = o with { WarmupRounds = value }; break;
                         case "--workers": o = o with { Workers = value }; break;
@@ -222,11 +227,15 @@ public static class Program
           --timers-n N   timers due in one minute for timers-postgres and timers-sqlite (default 10,000)
           --memory-n N   waiting instances for server-memory (default 100,000)
           --memory-api-n N  how many of them are made through the API (default 2,000; the rest are SQL copies)
-          --server-dll P the built server for timers-postgres and server-memory
+          --referrals-n N  referrals-api: referrals created through the API by the clients (default 10,000; at least 1,000)
+          --clients C    referrals-api: concurrent HTTP clients (default 4)
+          --complete-n N referrals-api: tasks completed through the API (default 3,000)
+          --check-n N    referrals-api: referrals in the database when the daily check runs (default 100,000)
+          --server-dll P the built server for timers-postgres, server-memory and referrals-api
                          (default src/Reconnect.Workflows.Server/bin/Release/net10.0/Reconnect.Workflows.Server.dll)
           --postgres CS  PostgreSQL admin connection string for timers-postgres and persisted-postgres (default: $RECONNECT_TEST_POSTGRES)
           --list         list the scenarios
-        Without scenario names every scenario runs except persisted-postgres, timers-postgres, timers-sqlite and
-        server-memory (they need a PostgreSQL server or start the real server and take minutes: name them). Exit code 0 whatever was measured.
+        Without scenario names every scenario runs except persisted-postgres, timers-postgres, timers-sqlite,
+        server-memory and referrals-api (they need a PostgreSQL server or start the real server and take minutes: name them). Exit code 0 whatever was measured.
         """;
 }

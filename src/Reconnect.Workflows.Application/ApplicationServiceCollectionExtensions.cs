@@ -33,8 +33,9 @@ public static class ApplicationServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The audit trail read back (writing is each use case's own).</summary>
-    public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddSingleton<Audit.AuditLog>();
+    /// <summary>The audit trail read back (writing is each use case's own), and the writer of audit rows that commit with a step.</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services) =>
+        services.AddSingleton<Audit.AuditLog>().AddSingleton<IEffectWriter, Audit.AuditEffectWriter>();
 
     /// <summary>Referrals: the service (create, read, events, measures) and the writer of the referral domain's rows.</summary>
     public static IServiceCollection AddReferrals(this IServiceCollection services)
@@ -43,6 +44,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<IEffectWriter, ReferralEffectWriter>();
         services.AddSingleton<ReferralReads>();
         services.AddSingleton<ReferralService>();
+        services.AddSingleton<Checks.ReferralCheckBatches>();
         return services;
     }
 

@@ -186,7 +186,9 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.HasIndex(x => x.OpenPrisonNumber).IsUnique();
             e.HasIndex(x => x.PrisonNumber);
             e.HasIndex(x => new { x.Site, x.Stage });
-            e.HasIndex(x => x.NavigatorId);
+            // A navigator's open caseload (assignment balances it): COUNT over (NavigatorId = n, ClosedAt IS NULL), read from
+            // the index alone, whatever the number of referrals in the service.
+            e.HasIndex(x => new { x.NavigatorId, x.ClosedAt });
             e.HasIndex(x => x.WorkflowInstanceId);
             e.HasIndex(x => new { x.ReleasedOn, x.Site });
         });

@@ -35,6 +35,18 @@ public sealed record BenchOptions
     /// <summary>How many of those <c>server-memory</c> makes through the API (the rest are SQL copies).</summary>
     public int MemoryApiN { get; init; } = 2_000;
 
+    /// <summary><c>referrals-api</c>: referrals created through the API by <see cref="ApiClients"/> clients (issue #18: 10,000).</summary>
+    public int ReferralsN { get; init; } = 10_000;
+
+    /// <summary><c>referrals-api</c>: concurrent HTTP clients (issue #18: 4).</summary>
+    public int ApiClients { get; init; } = 4;
+
+    /// <summary><c>referrals-api</c>: tasks completed through the API after the referrals were made.</summary>
+    public int CompleteN { get; init; } = 3_000;
+
+    /// <summary><c>referrals-api</c>: referrals in the database when the daily check runs (issue #18: 100,000).</summary>
+    public int CheckN { get; init; } = 100_000;
+
     /// <summary>The built server the server scenarios start as a process.</summary>
     public string ServerDll { get; init; } = Engines.ServerNode.DefaultServerDll();
 

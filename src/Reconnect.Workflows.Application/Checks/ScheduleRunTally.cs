@@ -11,7 +11,7 @@ namespace Reconnect.Workflows.Application.Checks;
 public sealed class ScheduleRunTally : IDisposable
 {
     private static readonly AsyncLocal<ScheduleRunTally?> Ambient = new();
-    private readonly List<(string What, int Count)> _parts = [];
+    private readonly List<(string What, int Count, int Batches, TimeSpan Longest)> _parts = [];
     private readonly Lock _gate = new();
 
     private ScheduleRunTally()
@@ -29,9 +29,19 @@ public sealed class ScheduleRunTally : IDisposable
         return tally;
     }
 
-    public void Add(string what, int count)
+    /// <summary>Adds one batch to what's tally (a check done in several batches adds each to its one line), with how long it took.</summary>
+    public void Add(string what, int count, TimeSpan took = default)
     {
-        lock (_gate) _parts.Add((what, count));
+        lock (_gate)
+        {
+            var at = _parts.FindIndex(p => p.What == what);
+            if (at >= 0)
+            {
+                var p = _parts[at];
+                _parts[at] = (what, p.Count + count, p.Batches + 1, took > p.Longest ? took : p.Longest);
+            }
+            else _parts.Add((what, count, 1, took));
+        }
     }
 
     /// <summary>True when something was tallied (a workflow without checks tallies nothing).</summary>
@@ -45,10 +55,18 @@ public sealed class ScheduleRunTally : IDisposable
         get { lock (_gate) return _parts.Sum(p => p.Count); }
     }
 
-    /// <summary>e.g. "MarkOverdueTasks 2, EscalateOverdueTasks 0, ConfirmUnconfirmedReleases 1".</summary>
+    /// <summary>
+    /// e.g. "MarkOverdueTasks 2, EscalateOverdueTasks 0, ConfirmUnconfirmedReleases 1"; a check done in several batches
+    /// says how many and how long the longest held its transaction: "MarkOverdueTasks 19680 (20 batches, longest 0.41 s)".
+    /// </summary>
     public string Summary
     {
-        get { lock (_gate) return string.Join(", ", _parts.Select(p => p.What + " " + p.Count.ToString(CultureInfo.InvariantCulture))); }
+        get
+        {
+            lock (_gate)
+                return string.Join(", ", _parts.Select(p => p.What + " " + p.Count.ToString(CultureInfo.InvariantCulture)
+                    + (p.Batches > 1 ? string.Create(CultureInfo.InvariantCulture, $" ({p.Batches} batches, longest {p.Longest.TotalSeconds:0.00} s)") : "")));
+        }
     }
 
     public void Dispose()

@@ -63,9 +63,10 @@ public sealed class ReferralEffectWriter : IEffectWriter
                 await NoteCancelledTaskAsync(db, state, cancel, cancellationToken);
                 return false; // the core writer marks the task cancelled
             case RunCheckEffect check:
+                var began = System.Diagnostics.Stopwatch.GetTimestamp();
                 var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
                 // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
-                ScheduleRunTally.Current?.Add(check.Check, touched);
+                ScheduleRunTally.Current?.Add(check.Check, touched, System.Diagnostics.Stopwatch.GetElapsedTime(began));
                 return true;
             case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
                 await CreateReferralTaskAsync(db, state, task, cancellationToken);
@@ -73,6 +74,21 @@ public sealed class ReferralEffectWriter : IEffectWriter
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The stage a referral is in after a step with these effects was written, from <paramref name="before"/>: the same
+    /// rules as <see cref="WriteAsync"/> (a stage set, a closure), so a caller need not read the row back.
+    /// </summary>
+    public static string StageAfter(string referralId, string before, IEnumerable<WorkflowEffect> effects)
+    {
+        var stage = before;
+        foreach (var effect in effects)
+        {
+            if (effect is SetStageEffect set && set.ReferralId == referralId) stage = set.Stage.ToString();
+            else if (effect is CloseReferralEffect close && close.ReferralId == referralId) stage = nameof(ReferralStage.Closed);
+        }
+        return stage;
     }
 
     private static void CreateReferral(ReconnectDbContext db, WorkflowState state, CreateReferralEffect create)
@@ -188,44 +204,24 @@ public sealed class ReferralEffectWriter : IEffectWriter
 
     private const string WorkflowFinishedReason = "workflow finished";
 
-    /// <summary>The navigator at the site with the fewest open tasks (ties: the earliest account), or none: the site's queue.</summary>
+    /// <summary>The navigator at the site with the fewest open referrals (<see cref="NavigatorAssignment"/>), or none: the site's queue.</summary>
     private static async Task AssignAsync(ReconnectDbContext db, WorkflowState state, AssignNavigatorEffect assign, CancellationToken cancellationToken)
     {
         var referral = await db.Referrals.FindAsync([assign.ReferralId], cancellationToken);
         if (referral is null) return;
         var site = assign.Site ?? referral.Site;
-        var navigatorId = await LeastLoadedNavigatorAsync(db, site, cancellationToken, state.UpdatedAt);
+        var navigatorId = await NavigatorAssignment.LeastLoadedNavigatorAsync(db, site, cancellationToken, state.UpdatedAt);
         if (navigatorId is null || navigatorId == referral.NavigatorId) return;
         referral.NavigatorId = navigatorId;
         referral.UpdatedAt = state.UpdatedAt;
         // Open tasks of the referral follow it to the new navigator.
         foreach (var task in db.Tasks.Local.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status is TaskStatuses.Open))
             task.Assignee = navigatorId;
-        await db.Tasks.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status == TaskStatuses.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId).SetProperty(t => t.Site, site), cancellationToken);
+        // A referral made by this same step has no tasks in the database yet.
+        if (db.Entry(referral).State != EntityState.Added)
+            await db.Tasks.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status == TaskStatuses.Open)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId).SetProperty(t => t.Site, site), cancellationToken);
         History(db, referral.Id, state.UpdatedAt, "assigned", "Assigned to a navigator", new JsonObject { ["navigatorId"] = navigatorId, ["site"] = site }, null);
-    }
-
-    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken, DateTimeOffset? at = null)
-    {
-        var navigators = await (
-            from user in db.Users
-            join userRole in db.UserRoles on user.Id equals userRole.UserId
-            join role in db.Roles on userRole.RoleId equals role.Id
-            where role.Name == Roles.Navigator && user.Site == site
-            select user.Id).ToListAsync(cancellationToken);
-        // Staff (issue #12), kept apart from the query above: deactivated navigators, and those absent on the day, get no new referrals.
-        navigators = await Staff.StaffAvailability.AvailableAsync(db, navigators, at, cancellationToken);
-        if (navigators.Count == 0) return null;
-        var load = await db.Tasks
-            .Where(t => t.Assignee != null && navigators.Contains(t.Assignee) && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
-            .GroupBy(t => t.Assignee!)
-            .Select(g => new { Id = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Id, x => x.Count, cancellationToken);
-        // Tasks added in this same step are not in the database yet.
-        foreach (var pending in db.Tasks.Local.Where(t => t.Assignee is not null && t.Status == TaskStatuses.Open))
-            load[pending.Assignee!] = load.GetValueOrDefault(pending.Assignee!) + 1;
-        return navigators.OrderBy(id => load.GetValueOrDefault(id)).ThenBy(id => id, StringComparer.Ordinal).First();
     }
 
     private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, CancellationToken cancellationToken)

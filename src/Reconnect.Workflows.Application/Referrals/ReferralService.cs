@@ -54,14 +54,13 @@ public sealed class ReferralService(
 
     public DateOnly Today => LondonTime.Today(clock.GetUtcNow());
 
-    /// <summary>A referral made by a signed-in user (the roles that may are the endpoint's and page's): audited as <c>create</c>.</summary>
-    public async Task<CreateReferralResult> CreateAsync(ClaimsPrincipal user, ReferralRequest request, CancellationToken cancellationToken = default)
-    {
-        var result = await CreateAsync(request, user.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken);
-        if (result is CreateReferralResult.Created created)
-            await reads.AuditAsync(user, AuditActions.Create, created.ReferralId, new JsonObject { ["workflowInstanceId"] = created.WorkflowInstanceId });
-        return result;
-    }
+    /// <summary>
+    /// A referral made by a signed-in user (the roles that may are the endpoint's and page's): audited as <c>create</c>,
+    /// the audit row written in the same transaction as the referral and the pathway's first step.
+    /// </summary>
+    public Task<CreateReferralResult> CreateAsync(ClaimsPrincipal user, ReferralRequest request, CancellationToken cancellationToken = default) =>
+        CreateCoreAsync(request, user.FindFirstValue(ClaimTypes.NameIdentifier),
+            AuditTrail.Effect(user, clock, AuditActions.Create, ReferralReads.AuditEntityType, null, instanceIdField: "workflowInstanceId"), cancellationToken);
 
     /// <summary>
     /// An event sent by a signed-in user: only to a referral they may see ("not found" otherwise), only the fields the
@@ -78,10 +77,9 @@ public sealed class ReferralService(
         if (unknown.Count > 0)
             return new ReferralEventResult.UnknownFields(unknown.ToDictionary(k => k,
                 _ => new[] { allowed.Length == 0 ? $"'{eventName}' takes no fields." : $"'{eventName}' takes only {string.Join(", ", allowed)}." }, StringComparer.Ordinal));
-        var result = await SendEventAsync(referralId, eventName, payload, user.FindFirstValue(ClaimTypes.NameIdentifier), cancellationToken);
-        if (result is ReferralEventResult.Applied)
-            await reads.AuditAsync(user, AuditActions.Event, referralId, new JsonObject { ["event"] = eventName });
-        return result;
+        // The audit row commits with the step the event causes.
+        return await SendEventCoreAsync(referralId, eventName, payload, user.FindFirstValue(ClaimTypes.NameIdentifier),
+            AuditTrail.Effect(user, clock, AuditActions.Event, ReferralReads.AuditEntityType, referralId, new JsonObject { ["event"] = eventName }), cancellationToken);
     }
 
     private static string[] EventFields(string eventName) => eventName switch
@@ -93,7 +91,10 @@ public sealed class ReferralService(
     };
 
     /// <summary>The use case without a signed-in user (the demo seeder, tests): no access check, no audit row.</summary>
-    public async Task<CreateReferralResult> CreateAsync(ReferralRequest request, string? userId, CancellationToken cancellationToken = default)
+    public Task<CreateReferralResult> CreateAsync(ReferralRequest request, string? userId, CancellationToken cancellationToken = default) =>
+        CreateCoreAsync(request, userId, audit: null, cancellationToken);
+
+    private async Task<CreateReferralResult> CreateCoreAsync(ReferralRequest request, string? userId, AuditEffect? audit, CancellationToken cancellationToken)
     {
         var check = EligibilityChecker.Check(request, Today, Sites);
         if (!check.IsEligible) return new CreateReferralResult.Invalid(check.Errors);
@@ -112,15 +113,17 @@ public sealed class ReferralService(
             ["releaseDate"] = referral.ReleaseDate is { } release ? Format(release) : null,
             ["releaseType"] = referral.ReleaseType.ToString(),
         };
-        var result = await runtime.StartAsync(pathway, input, id, null, [new CreateReferralEffect(id, referral, userId, clock.GetUtcNow())], cancellationToken);
+        List<WorkflowEffect> effects = [new CreateReferralEffect(id, referral, userId, clock.GetUtcNow())];
+        if (audit is not null) effects.Add(audit with { EntityId = id });
+        var result = await runtime.StartAsync(pathway, input, id, null, effects, cancellationToken);
         if (result.Status == ResumeStatus.Conflict)
         {
             // Lost a race with another referral for the same prison number: the unique index refused the second row.
             if (await OpenReferralIdAsync(referral.PrisonNumber, cancellationToken) is { } winner) return new CreateReferralResult.Duplicate(winner);
             throw new InvalidOperationException("The referral could not be saved: " + result.Message);
         }
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var stage = await db.Referrals.AsNoTracking().Where(r => r.Id == id).Select(r => r.Stage).FirstAsync(cancellationToken);
+        // The stage the committed step left the referral in, from its effects (no read back).
+        var stage = ReferralEffectWriter.StageAfter(id, nameof(ReferralStage.Received), result.Step!.Effects);
         return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage);
     }
 
@@ -131,7 +134,11 @@ public sealed class ReferralService(
     }
 
     /// <summary>Records a referral event and resumes the pathway's listener for it, in one transaction (no access check, no audit row).</summary>
-    public async Task<ReferralEventResult> SendEventAsync(string referralId, string eventName, JsonObject? payload, string? userId, CancellationToken cancellationToken = default)
+    public Task<ReferralEventResult> SendEventAsync(string referralId, string eventName, JsonObject? payload, string? userId, CancellationToken cancellationToken = default) =>
+        SendEventCoreAsync(referralId, eventName, payload, userId, audit: null, cancellationToken);
+
+    private async Task<ReferralEventResult> SendEventCoreAsync(string referralId, string eventName, JsonObject? payload, string? userId, AuditEffect? audit,
+        CancellationToken cancellationToken)
     {
         if (!ReferralEvents.All.Contains(eventName))
             return new ReferralEventResult.NotFound($"'{eventName}' is not a referral event ({string.Join(", ", ReferralEvents.All)}).");
@@ -139,23 +146,22 @@ public sealed class ReferralService(
         var errors = ValidatePayload(eventName, payload);
         if (errors.Count > 0) return new ReferralEventResult.Invalid(errors);
 
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            var referral = await db.Referrals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == referralId, cancellationToken);
-            if (referral is null) return new ReferralEventResult.NotFound($"No referral '{referralId}'.");
-            if (referral.ClosedAt is not null) return new ReferralEventResult.Conflict($"The referral is closed ({referral.ClosureReason}); it takes no events.");
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var referral = await db.Referrals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == referralId, cancellationToken);
+        if (referral is null) return new ReferralEventResult.NotFound($"No referral '{referralId}'.");
+        if (referral.ClosedAt is not null) return new ReferralEventResult.Conflict($"The referral is closed ({referral.ClosureReason}); it takes no events.");
 
-            var matches = await instances.FindBookmarksAsync(BookmarkKey.ForEvent(eventName), referralId, cancellationToken);
-            var listener = matches.FirstOrDefault(m => m.InstanceId == referral.WorkflowInstanceId);
-            if (listener is null)
-                return new ReferralEventResult.Conflict($"The pathway is not waiting for '{eventName}' now (it may have been recorded already).");
+        var matches = await instances.FindBookmarksAsync(BookmarkKey.ForEvent(eventName), referralId, cancellationToken);
+        var listener = matches.FirstOrDefault(m => m.InstanceId == referral.WorkflowInstanceId);
+        if (listener is null)
+            return new ReferralEventResult.Conflict($"The pathway is not waiting for '{eventName}' now (it may have been recorded already).");
 
-            var effect = new ReferralEventEffect(referralId, eventName, (JsonObject)payload.DeepClone(), userId, clock.GetUtcNow());
-            var result = await runtime.ApplyAsync(referral.WorkflowInstanceId, new Stimulus.Resume(listener.BookmarkId, payload), precheck: null, [effect], cancellationToken);
-            if (!result.Succeeded) return new ReferralEventResult.Conflict(result.Message ?? "The event could not be applied; try again.");
-        }
-        await using var after = await contexts.CreateDbContextAsync(cancellationToken);
-        var stage = await after.Referrals.AsNoTracking().Where(r => r.Id == referralId).Select(r => r.Stage).FirstAsync(cancellationToken);
+        var effect = new ReferralEventEffect(referralId, eventName, (JsonObject)payload.DeepClone(), userId, clock.GetUtcNow());
+        List<WorkflowEffect> effects = [effect];
+        if (audit is not null) effects.Add(audit);
+        var result = await runtime.ApplyAsync(referral.WorkflowInstanceId, new Stimulus.Resume(listener.BookmarkId, payload), precheck: null, effects, cancellationToken);
+        if (!result.Succeeded) return new ReferralEventResult.Conflict(result.Message ?? "The event could not be applied; try again.");
+        var stage = await db.Referrals.AsNoTracking().Where(r => r.Id == referralId).Select(r => r.Stage).FirstAsync(cancellationToken);
         return new ReferralEventResult.Applied(stage);
     }
 

@@ -129,14 +129,15 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         return change;
     }
 
-    /// <summary>Completes a task with an outcome (and notes); audited with the outcome.</summary>
+    /// <summary>
+    /// Completes a task with an outcome (and notes); audited with the outcome, the audit row written in the same
+    /// transaction as the completion (the step it resumes, or the standalone task's update).
+    /// </summary>
     public async Task<TaskChange> CompleteAsync(ClaimsPrincipal user, string id, string outcome, string? notes, CancellationToken cancellationToken = default)
     {
         var viewer = await ViewerAsync(user, cancellationToken);
         if (viewer is null) return new TaskChange.Forbidden("Only navigators and managers complete tasks.");
-        var change = await CompleteAsync(viewer, id, outcome, notes, cancellationToken);
-        await AuditAsync(change, AuditActions.Complete, user, outcome);
-        return change;
+        return await CompleteCoreAsync(viewer, id, outcome, notes, user, cancellationToken);
     }
 
     /// <summary>The audit row of a claim or completion that changed something (ids and the outcome, never notes).</summary>
@@ -198,7 +199,10 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         return new TaskChange.Conflict("The task was claimed, completed or cancelled by someone else just now.");
     }
 
-    public async Task<TaskChange> CompleteAsync(TaskViewer viewer, string id, string outcome, string? notes, CancellationToken cancellationToken)
+    public Task<TaskChange> CompleteAsync(TaskViewer viewer, string id, string outcome, string? notes, CancellationToken cancellationToken) =>
+        CompleteCoreAsync(viewer, id, outcome, notes, auditAs: null, cancellationToken);
+
+    private async Task<TaskChange> CompleteCoreAsync(TaskViewer viewer, string id, string outcome, string? notes, ClaimsPrincipal? auditAs, CancellationToken cancellationToken)
     {
         TaskRow? task;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -213,11 +217,14 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             return new TaskChange.BadOutcome($"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
 
         var me = viewer.UserId;
+        // The audit row of the completion (ids and the outcome, never notes), committed with it.
+        var audit = auditAs is null ? null : AuditTrail.Effect(auditAs, clock, AuditActions.Complete, AuditTrail.Task, id,
+            new JsonObject { ["referralId"] = task.ReferralId, ["status"] = TaskStatuses.Completed, ["outcome"] = outcome });
         if (task.BookmarkId.Length > 0)
         {
             var data = new JsonObject { ["completedBy"] = me };
             if (notes is not null) data["notes"] = notes;
-            var result = await runtime.CompleteTaskAsync(id, outcome, data, cancellationToken);
+            var result = await runtime.CompleteTaskAsync(id, outcome, data, audit is null ? null : [audit], cancellationToken);
             switch (result.Status)
             {
                 case ResumeStatus.Resumed:
@@ -233,6 +240,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             // A standalone task (raised by the daily check) has no bookmark: the guarded UPDATE is the whole completion.
             var now = clock.GetUtcNow();
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             var changed = await db.Tasks
                 .Where(t => t.Id == id && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && (t.Assignee == null || t.Assignee == me))
                 .ExecuteUpdateAsync(s => s
@@ -242,6 +250,13 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
                     .SetProperty(t => t.CompletedBy, me)
                     .SetProperty(t => t.CompletedAt, now), cancellationToken);
             if (changed != 1) return new TaskChange.Conflict("The task was claimed, completed or cancelled by someone else just now.");
+            if (audit is not null)
+            {
+                db.AuditEntries.Add(AuditTrail.Row(audit.At, audit.UserId, audit.UserName, audit.Action, audit.EntityType, audit.EntityId, audit.Detail));
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            // Not the request's token from here: the completion and its audit row commit together.
+            await tx.CommitAsync(CancellationToken.None);
         }
         await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
             task = await TaskInboxQuery.FindAsync(db, new TaskViewer(me, TaskViewerKind.Admin, null), id, CancellationToken.None);

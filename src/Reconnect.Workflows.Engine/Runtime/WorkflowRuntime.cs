@@ -159,7 +159,12 @@ public sealed class WorkflowRuntime(
     }
 
     /// <summary>Completes a task: checks the outcome against the task's own, then resumes its bookmark.</summary>
-    public async Task<RunResult> CompleteTaskAsync(string taskId, string outcome, JsonObject? data = null, CancellationToken cancellationToken = default)
+    public Task<RunResult> CompleteTaskAsync(string taskId, string outcome, JsonObject? data = null, CancellationToken cancellationToken = default) =>
+        CompleteTaskAsync(taskId, outcome, data, extraEffects: null, cancellationToken);
+
+    /// <param name="extraEffects">The host's own rows written in the same transaction as the step (the completion's audit row).</param>
+    public async Task<RunResult> CompleteTaskAsync(string taskId, string outcome, JsonObject? data, IReadOnlyList<WorkflowEffect>? extraEffects,
+        CancellationToken cancellationToken = default)
     {
         var matches = await instances.FindBookmarksAsync(BookmarkKey.ForTask(taskId), null, cancellationToken);
         if (matches.Count == 0) return new RunResult(ResumeStatus.NotFound, null, null, $"Task '{taskId}' is not waiting (already completed or cancelled).");
@@ -174,7 +179,7 @@ public sealed class WorkflowRuntime(
             return outcomes.Count > 0 && !outcomes.Contains(outcome)
                 ? $"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)})."
                 : null;
-        }, cancellationToken);
+        }, extraEffects, cancellationToken);
     }
 
     /// <summary>Resumes timers that are due, oldest first, in batches. Returns how many fired.</summary>

@@ -4,6 +4,7 @@ using SchedulingOptions = Reconnect.Workflows.Application.Schedules.SchedulingOp
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Runtime;
+using Reconnect.Workflows.Application.Checks;
 
 namespace Reconnect.Workflows.Server.Scheduling;
 
@@ -55,6 +56,7 @@ public sealed class CronWorkflowJob(
     WorkflowRuntime runtime,
     IWorkflowDefinitionStore definitions,
     ActivityRegistry registry,
+    ReferralCheckBatches checkBatches,
     ScheduleRunRecorder recorder,
     ILogger<CronWorkflowJob> logger) : IJob
 {
@@ -75,6 +77,8 @@ public sealed class CronWorkflowJob(
             // Checks the workflow runs (the daily follow-up check's) count the rows they touch into this tally.
             using var tally = ScheduleRunTally.Begin();
             var result = await runtime.StartAsync(definition, input: null, correlationId: null, triggerActivityId: trigger, cancellationToken);
+            // The step did the first batch of each check it ran; the rest, one short transaction per batch (issue #18).
+            await checkBatches.ContinueAsync(result, cancellationToken);
             var message = result.Succeeded
                 ? $"Started instance {result.State!.Id} of version {definition.Version} ({result.State.Status})" + (tally.Any ? $"; {tally.Summary}" : "")
                 : result.Message;

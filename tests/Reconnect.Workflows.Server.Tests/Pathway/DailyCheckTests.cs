@@ -89,4 +89,41 @@ public class DailyCheckTests
 
         Assert.DoesNotContain(await kit.TasksAsync(id), t => t.Title == "Confirm release");
     }
+
+    [Fact]
+    public async Task DailyCheck_MoreRowsThanOneBatch_HandlesEveryRowOnceAndCountsThemOnTheRun()
+    {
+        await using var kit = await StartAsync();
+        var scheduler = await kit.App.LoginAsync(ReconnectApp.Scheduler);
+        // More long-overdue tasks than two batches hold: the step does the first batch, the job the rest, batch by batch.
+        var count = 2 * Reconnect.Workflows.Application.Checks.ReferralChecksRunner.BatchSize + 37;
+        var due = kit.Now.AddDays(-10);
+        await using (var db = await kit.DbAsync())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                db.Tasks.Add(new Reconnect.Workflows.Persistence.Entities.WorkflowTaskRecord
+                {
+                    Id = $"seeded-{i:D5}", InstanceId = "seeded-instance", BookmarkId = "", ActivityId = "seeded", ActivityType = "Reconnect.NavigatorTask",
+                    Title = "Seeded task", OutcomesJson = "[\"Done\"]", DueAt = due, Status = "Open", Site = "LEI", AssigneeRole = Roles.Navigator,
+                    CreatedAt = due.AddDays(-1),
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+
+        await RunCheckAsync(scheduler);
+        await RunCheckAsync(scheduler);
+
+        await using var after = await kit.DbAsync();
+        Assert.Equal(count, await after.Tasks.CountAsync(t => t.ActivityId == "seeded" && t.IsOverdue && t.EscalatedAt != null));
+        var reviews = await after.Tasks.Where(t => t.Title == "Review: overdue task").Select(t => t.DataJson!).ToListAsync();
+        Assert.Equal(count, reviews.Count);
+        Assert.Equal(count, reviews.Select(r => JsonNode.Parse(r)!["overdueTaskId"]!.GetValue<string>()).Distinct().Count());
+        // The first run's row counts every batch (the second found nothing left to do).
+        var runs = await SchedulingKit.RunsAsync(scheduler, SchedulingKit.DailyCheck);
+        var messages = runs.Select(r => r!["message"]!.GetValue<string>()).ToList();
+        Assert.Contains(messages, m => m.Contains($"MarkOverdueTasks {count}", StringComparison.Ordinal) && m.Contains($"EscalateOverdueTasks {count}", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("MarkOverdueTasks 0", StringComparison.Ordinal) && m.Contains("EscalateOverdueTasks 0", StringComparison.Ordinal));
+    }
 }

@@ -615,14 +615,14 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("NavigatorId");
-
                     b.HasIndex("OpenPrisonNumber")
                         .IsUnique();
 
                     b.HasIndex("PrisonNumber");
 
                     b.HasIndex("WorkflowInstanceId");
+
+                    b.HasIndex("NavigatorId", "ClosedAt");
 
                     b.HasIndex("ReleasedOn", "Site");
 

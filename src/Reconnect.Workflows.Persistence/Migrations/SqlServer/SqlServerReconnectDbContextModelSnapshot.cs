@@ -617,8 +617,6 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("NavigatorId");
-
                     b.HasIndex("OpenPrisonNumber")
                         .IsUnique()
                         .HasFilter("[OpenPrisonNumber] IS NOT NULL");
@@ -626,6 +624,8 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.HasIndex("PrisonNumber");
 
                     b.HasIndex("WorkflowInstanceId");
+
+                    b.HasIndex("NavigatorId", "ClosedAt");
 
                     b.HasIndex("ReleasedOn", "Site");
 

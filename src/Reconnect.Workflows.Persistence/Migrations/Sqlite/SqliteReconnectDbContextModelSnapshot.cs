@@ -594,14 +594,14 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("NavigatorId");
-
                     b.HasIndex("OpenPrisonNumber")
                         .IsUnique();
 
                     b.HasIndex("PrisonNumber");
 
                     b.HasIndex("WorkflowInstanceId");
+
+                    b.HasIndex("NavigatorId", "ClosedAt");
 
                     b.HasIndex("ReleasedOn", "Site");
 

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Persistence;
+
+namespace Reconnect.Workflows.Application.Referrals;
+
+/// <summary>
+/// Who takes a referral at a site: the navigator with the fewest open referrals (ties: the smallest account id), or no
+/// one when the site has no navigator (the referral's tasks wait in the site's queue). The caseload is counted in
+/// referrals, not tasks — a person with five open tasks is one case. The count reads the index
+/// <c>(NavigatorId, ClosedAt)</c> of each navigator of the site only, so its cost does not grow with the number of
+/// referrals in the service (docs/decisions.md).
+/// </summary>
+public static class NavigatorAssignment
+{
+    /// <summary>
+    /// The navigator at <paramref name="site"/> with the fewest open referrals (ties: the smallest id, compared ordinally
+    /// here rather than by the database's collation), or null. One query: each navigator of the site with their count.
+    /// </summary>
+    /// Deactivated navigators, and those absent on the day of <paramref name="at"/>, are passed over (Staff/StaffAvailability).
+    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken, DateTimeOffset? at = null)
+    {
+        var caseloads = await (
+            from user in db.Users
+            join userRole in db.UserRoles on user.Id equals userRole.UserId
+            join role in db.Roles on userRole.RoleId equals role.Id
+            where role.Name == Roles.Navigator && user.Site == site
+            select new { user.Id, Open = db.Referrals.Count(r => r.NavigatorId == user.Id && r.ClosedAt == null) }).ToListAsync(cancellationToken);
+        var available = (await Staff.StaffAvailability.AvailableAsync(db, [.. caseloads.Select(c => c.Id)], at, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        string? best = null;
+        var fewest = int.MaxValue;
+        foreach (var navigator in caseloads.Where(c => available.Contains(c.Id)))
+        {
+            if (navigator.Open < fewest || (navigator.Open == fewest && string.CompareOrdinal(navigator.Id, best) < 0))
+                (best, fewest) = (navigator.Id, navigator.Open);
+        }
+        return best;
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Application.Referrals;
+using Reconnect.Workflows.Persistence;
+using Reconnect.Workflows.Persistence.Entities;
+using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.Tests.Infrastructure;
+using static Reconnect.Workflows.Server.Tests.Pathway.PathwayKit;
+
+namespace Reconnect.Workflows.Server.Tests.Referrals;
+
+/// <summary>
+/// Assignment (issue #18): a new referral goes to the site's navigator with the fewest open referrals — referrals, not
+/// tasks; closed ones do not count — and to the site's queue when the site has no navigator.
+/// </summary>
+public class NavigatorAssignmentTests
+{
+    /// <summary>A second navigator at Leeds whose account id sorts after the demo one's (so a tie goes to the demo navigator).</summary>
+    private static async Task<string> AddNavigatorAsync(ReconnectApp app, string site)
+    {
+        using var scope = app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser
+        {
+            Id = "zzzz-second-navigator", UserName = "second.navigator@reconnect.test", Email = "second.navigator@reconnect.test",
+            EmailConfirmed = true, DisplayName = "Second navigator", Site = site,
+        };
+        Assert.True((await users.CreateAsync(user, ReconnectApp.Password)).Succeeded);
+        Assert.True((await users.AddToRoleAsync(user, Roles.Navigator)).Succeeded);
+        return user.Id;
+    }
+
+    /// <summary>Moves a referral and its open tasks to a navigator, as a reassignment would have.</summary>
+    private static async Task GiveAsync(ReconnectDbContext db, string referralId, string navigatorId)
+    {
+        await db.Referrals.Where(r => r.Id == referralId).ExecuteUpdateAsync(s => s.SetProperty(r => r.NavigatorId, navigatorId));
+        await db.Tasks.Where(t => t.SubjectId == referralId && t.Status == "Open").ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId));
+    }
+
+    [Fact]
+    public async Task Create_NavigatorWithFewerOpenReferralsButMoreTasks_GetsTheReferral()
+    {
+        await using var kit = await StartAsync();
+        var first = await kit.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        var second = await AddNavigatorAsync(kit.App, "LEI");
+        var one = await kit.CreateAsync(prisonNumber: "A1000AA");
+        var two = await kit.CreateAsync(prisonNumber: "A1000AB");
+        var three = await kit.CreateAsync(prisonNumber: "A1000AC");
+        await using (var db = await kit.DbAsync())
+        {
+            // The first navigator: one referral with six open tasks; the second: two referrals with one task each.
+            await GiveAsync(db, one, first);
+            await GiveAsync(db, two, second);
+            await GiveAsync(db, three, second);
+            var task = await db.Tasks.AsNoTracking().FirstAsync(t => t.SubjectId == one);
+            for (var i = 0; i < 5; i++)
+            {
+                task.Id = $"extra-task-{i}";
+                db.Tasks.Add(task);
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        var four = await kit.CreateAsync(prisonNumber: "A1000AD");
+
+        await using var after = await kit.DbAsync();
+        Assert.Equal(first, (await after.Referrals.SingleAsync(r => r.Id == four)).NavigatorId);
+        Assert.Equal(first, (await after.Tasks.SingleAsync(t => t.SubjectId == four)).Assignee);
+    }
+
+    [Fact]
+    public async Task Create_OtherNavigatorsReferralsClosed_ClosedOnesDoNotCount()
+    {
+        await using var kit = await StartAsync();
+        var first = await kit.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        var second = await AddNavigatorAsync(kit.App, "LEI");
+        var one = await kit.CreateAsync(prisonNumber: "A2000AA");
+        var two = await kit.CreateAsync(prisonNumber: "A2000AB");
+        var three = await kit.CreateAsync(prisonNumber: "A2000AC");
+        await using (var db = await kit.DbAsync())
+        {
+            await GiveAsync(db, one, first);
+            await GiveAsync(db, two, second);
+            await GiveAsync(db, three, second);
+        }
+        // The second navigator's two referrals close (consent withdrawn): their caseload is now none.
+        await kit.SendAsync(two, "consent-withdrawn", null);
+        await kit.SendAsync(three, "consent-withdrawn", null);
+
+        var four = await kit.CreateAsync(prisonNumber: "A2000AD");
+
+        await using var after = await kit.DbAsync();
+        Assert.Equal(second, (await after.Referrals.SingleAsync(r => r.Id == four)).NavigatorId);
+    }
+
+    [Fact]
+    public async Task Create_SiteWithoutNavigator_SkipsAssignmentAndQueuesTheTaskAtTheSite()
+    {
+        await using var kit = await StartAsync();
+        using (var scope = kit.App.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var newHall = (await users.FindByEmailAsync(ReconnectApp.NavigatorNewHall))!;
+            Assert.True((await users.RemoveFromRoleAsync(newHall, Roles.Navigator)).Succeeded);
+        }
+
+        var id = await kit.CreateAsync(prisonNumber: "A3000AA", site: "NHI");
+
+        await using var db = await kit.DbAsync();
+        Assert.Null((await db.Referrals.SingleAsync(r => r.Id == id)).NavigatorId);
+        var task = await db.Tasks.SingleAsync(t => t.SubjectId == id);
+        Assert.Null(task.Assignee);
+        Assert.Equal(Roles.Navigator, task.AssigneeRole);
+        Assert.Equal("NHI", task.Site);
+        Assert.DoesNotContain(await db.ReferralHistory.Where(h => h.ReferralId == id).Select(h => h.Kind).ToListAsync(), k => k == "assigned");
+    }
+
+    [Fact]
+    public async Task LeastLoadedNavigator_TiedCaseloads_TakesTheSmallestAccountId()
+    {
+        await using var kit = await StartAsync();
+        var first = await kit.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        var second = await AddNavigatorAsync(kit.App, "LEI");
+        Assert.True(string.CompareOrdinal(first, second) < 0);
+        await using var db = await kit.DbAsync();
+
+        Assert.Equal(first, await NavigatorAssignment.LeastLoadedNavigatorAsync(db, "LEI", CancellationToken.None));
+        Assert.Null(await NavigatorAssignment.LeastLoadedNavigatorAsync(db, "XYZ", CancellationToken.None));
+    }
+}
