@@ -60,7 +60,14 @@ public sealed record ReferralDetailDto(
     DateTimeOffset CreatedAt,
     IReadOnlyList<HistoryDto> History,
     IReadOnlyList<TaskDto> OpenTasks,
-    IReadOnlyList<TimerDto> Timers);
+    IReadOnlyList<TimerDto> Timers)
+{
+    /// <summary>What comes next, oldest first: open tasks, waiting timers and, before release, the post-release steps (<see cref="CaseStory.NextStepsAsync"/>).</summary>
+    public IReadOnlyList<NextStepDto> NextSteps { get; init; } = [];
+
+    /// <summary>The case's story in words, newest first (<see cref="CaseStory.HistoryAsync"/>).</summary>
+    public IReadOnlyList<StoryLineDto> Story { get; init; } = [];
+}
 
 /// <summary>A referral as its referrer sees it: status only (no person, no health data, history kinds without detail).</summary>
 public sealed record ReferralStatusDto(

@@ -83,7 +83,11 @@ public static class ReferralQueries
             r.ReleaseType, r.ReferralSource, r.ReferralDate,
             new ConsentDto(r.ConsentGiven, r.ConsentRecordedBy, r.ConsentRecordedAt),
             r.Notes, navigator, r.CreatedAt, history, tasks,
-            timers.OrderBy(t => t.DueAt).Select(t => new TimerDto(t.ActivityId, t.DueAt!.Value)).ToList());
+            timers.OrderBy(t => t.DueAt).Select(t => new TimerDto(t.ActivityId, t.DueAt!.Value)).ToList())
+        {
+            NextSteps = await CaseStory.NextStepsAsync(db, r, tasks, cancellationToken),
+            Story = await CaseStory.HistoryAsync(db, r, cancellationToken),
+        };
     }
 
     public static async Task<ReferralStatusDto> StatusAsync(ReconnectDbContext db, ReferralRecord r, CancellationToken cancellationToken)

@@ -22,6 +22,10 @@ public static class UiText
 
     public static string Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–";
 
+    /// <summary>A date in words, "29 Dec" this year, "29 Dec 2027" another year.</summary>
+    public static string DayMonth(DateOnly date, DateOnly today) =>
+        date.ToString(date.Year == today.Year ? "d MMM" : "d MMM yyyy", CultureInfo.InvariantCulture);
+
     /// <summary>An instant as a London date and time, e.g. "2026-05-01 09:00".</summary>
     public static string Instant(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, Engine.Time.LondonTime.TimeZoneInfo).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
