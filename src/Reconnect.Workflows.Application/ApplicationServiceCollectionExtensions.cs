@@ -40,7 +40,7 @@ public static class ApplicationServiceCollectionExtensions
     /// <summary>Referrals: the service (create, read, events, measures) and the writer of the referral domain's rows.</summary>
     public static IServiceCollection AddReferrals(this IServiceCollection services)
     {
-        // Before the core writer (registered by persistence), so that it takes the referral tasks: their assignee follows the referral.
+        // Writes the referral rows and the tasks with an assignment rule (their assignee follows the referral); order does not matter.
         services.AddSingleton<IEffectWriter, ReferralEffectWriter>();
         services.AddSingleton<ReferralReads>();
         services.AddSingleton<ReferralService>();

@@ -9,41 +9,62 @@ namespace Reconnect.Workflows.Persistence;
 
 /// <summary>
 /// Turns a step's effects into rows inside the step's transaction. The core effects are handled here; a module with its
-/// own effects (the referral domain's stage changes, say) registers another writer.
+/// own effects (the referral domain's stage changes, say) registers another writer. Each effect has exactly one writer
+/// (<see cref="Handles"/>; none or two is an error at the commit), so the order of registration does not matter.
 /// </summary>
 public interface IEffectWriter
 {
-    /// <returns>True when this writer handled the effect.</returns>
-    Task<bool> WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken);
+    /// <summary>True when this writer is the one that writes the effect.</summary>
+    bool Handles(WorkflowEffect effect);
+
+    Task WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every writer sees every effect before its writer writes it, in the same transaction: for rows of its own that an
+    /// effect it does not write should leave (a referral's history line when a task is cancelled).
+    /// </summary>
+    Task ObserveAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The one place a task row is built from a <see cref="CreateTaskEffect"/>: who gets it is the writer's choice.</summary>
+public static class TaskRows
+{
+    public static WorkflowTaskRecord New(CreateTaskEffect create, WorkflowState state, string? site, string? assignee, string? assigneeRole, string? subjectId) => new()
+    {
+        Id = create.TaskId,
+        InstanceId = state.Id,
+        BookmarkId = create.BookmarkId,
+        ActivityId = create.ActivityId,
+        ActivityType = create.ActivityType,
+        Title = create.Title.Length <= 300 ? create.Title : create.Title[..300],
+        Description = create.Description,
+        OutcomesJson = JsonSerializer.Serialize(create.Outcomes),
+        DueAt = create.DueAt,
+        Status = TaskStatuses.Open,
+        Site = site,
+        Assignee = assignee,
+        AssigneeRole = assigneeRole,
+        SubjectId = subjectId,
+        CreatedAt = state.UpdatedAt,
+        DataJson = create.Data?.ToJsonString(),
+    };
 }
 
 /// <summary>Tasks and the outbox.</summary>
 public sealed class CoreEffectWriter : IEffectWriter
 {
-    public async Task<bool> WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
+    /// <summary>Tasks without an assignment rule (a module's writer takes those), cancels, reschedules and the outbox.</summary>
+    public bool Handles(WorkflowEffect effect) =>
+        effect is CreateTaskEffect { Assignment: null } or CancelTaskEffect or RescheduleTaskEffect or PublishEventEffect;
+
+    public async Task WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
     {
         switch (effect)
         {
             case CreateTaskEffect create:
-                db.Tasks.Add(new WorkflowTaskRecord
-                {
-                    Id = create.TaskId,
-                    InstanceId = state.Id,
-                    BookmarkId = create.BookmarkId,
-                    ActivityId = create.ActivityId,
-                    ActivityType = create.ActivityType,
-                    Title = Truncate(create.Title, 300),
-                    Description = create.Description,
-                    OutcomesJson = JsonSerializer.Serialize(create.Outcomes),
-                    DueAt = create.DueAt,
-                    Status = TaskStatuses.Open,
-                    Site = ValueConverter.ToText(create.Data?["site"]),
-                    Assignee = ValueConverter.ToText(create.Data?["assignee"]),
-                    SubjectId = ValueConverter.ToText(create.Data?["subjectId"]) ?? state.CorrelationId,
-                    CreatedAt = state.UpdatedAt,
-                    DataJson = create.Data?.ToJsonString(),
-                });
-                return true;
+                db.Tasks.Add(TaskRows.New(create, state, ValueConverter.ToText(create.Data?["site"]), ValueConverter.ToText(create.Data?["assignee"]),
+                    assigneeRole: null, ValueConverter.ToText(create.Data?["subjectId"]) ?? state.CorrelationId));
+                return;
             case CancelTaskEffect cancel:
                 var task = await db.Tasks.FindAsync([cancel.TaskId], cancellationToken);
                 if (task is not null && task.Status is TaskStatuses.Open or TaskStatuses.Claimed)
@@ -51,11 +72,11 @@ public sealed class CoreEffectWriter : IEffectWriter
                     task.Status = TaskStatuses.Cancelled;
                     task.Notes ??= cancel.Reason;
                 }
-                return true;
+                return;
             case RescheduleTaskEffect reschedule:
                 var moved = await db.Tasks.FindAsync([reschedule.TaskId], cancellationToken);
                 if (moved is not null) moved.DueAt = reschedule.DueAt;
-                return true;
+                return;
             case PublishEventEffect publish:
                 db.Outbox.Add(new OutboxMessageRecord
                 {
@@ -64,13 +85,11 @@ public sealed class CoreEffectWriter : IEffectWriter
                     PayloadJson = publish.Payload?.ToJsonString(),
                     CreatedAt = state.UpdatedAt,
                 });
-                return true;
+                return;
             default:
-                return false;
+                throw new InvalidOperationException($"The core writer does not write {effect.GetType().Name}.");
         }
     }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }
 
 public static class TaskStatuses

@@ -50,7 +50,7 @@ public class ReferralActivityTests
         Assert.Equal(["Engaged", "Declined", "UnableToContact"], task.Outcomes);
         Assert.Equal(new DateTimeOffset(2027, 3, 3, 23, 59, 59, TimeSpan.Zero), task.DueAt);
         Assert.Equal("LEI", task.Data!["site"]!.GetValue<string>());
-        Assert.Equal(AssigneeRules.ReferralNavigator, task.Data["assigneeRule"]!.GetValue<string>());
+        Assert.Equal(AssigneeRules.ReferralNavigator, task.Assignment!.Rule);
         Assert.Equal("referral-1", task.Data["subjectId"]!.GetValue<string>());
         Assert.Equal(WorkflowStatus.Suspended, state.Status);
     }

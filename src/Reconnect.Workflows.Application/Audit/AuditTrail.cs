@@ -59,9 +59,11 @@ public sealed record AuditEffect(DateTimeOffset At, string? UserId, string? User
 /// <summary>Writes <see cref="AuditEffect"/>s inside the step's transaction.</summary>
 public sealed class AuditEffectWriter : IEffectWriter
 {
-    public Task<bool> WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
+    public bool Handles(WorkflowEffect effect) => effect is AuditEffect;
+
+    public Task WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
     {
-        if (effect is not AuditEffect audit) return System.Threading.Tasks.Task.FromResult(false);
+        var audit = (AuditEffect)effect;
         var detail = audit.Detail;
         if (audit.InstanceIdField is { } field)
         {
@@ -69,6 +71,6 @@ public sealed class AuditEffectWriter : IEffectWriter
             detail[field] = state.Id;
         }
         db.AuditEntries.Add(AuditTrail.Row(audit.At, audit.UserId, audit.UserName, audit.Action, audit.EntityType, audit.EntityId, detail));
-        return System.Threading.Tasks.Task.FromResult(true);
+        return System.Threading.Tasks.Task.CompletedTask;
     }
 }

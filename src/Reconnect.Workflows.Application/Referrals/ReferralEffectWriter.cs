@@ -16,24 +16,32 @@ namespace Reconnect.Workflows.Application.Referrals;
 
 /// <summary>
 /// The referral domain's rows, written inside the step's transaction: the referral itself, its history, navigator
-/// assignment, stages, closure, the daily checks, and inbox tasks whose assignee follows the referral.
-/// Registered before the core writer so that it takes the referral tasks.
+/// assignment, stages, closure, the daily checks, and inbox tasks whose assignee follows the referral (the tasks with an
+/// assignment rule; the core writer writes the others).
 /// </summary>
 public sealed class ReferralEffectWriter : IEffectWriter
 {
-    public async Task<bool> WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
+    public bool Handles(WorkflowEffect effect) => effect is CreateReferralEffect or ReferralEventEffect or AssignNavigatorEffect
+        or SetStageEffect or CloseReferralEffect or ReleaseRecordedEffect or ReferralHistoryEffect or RunCheckEffect
+        or CreateTaskEffect { Assignment: not null };
+
+    /// <summary>A task cancelled with a reason leaves a history line on its referral (before the core writer marks it cancelled).</summary>
+    public Task ObserveAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken) =>
+        effect is CancelTaskEffect cancel ? NoteCancelledTaskAsync(db, state, cancel, cancellationToken) : Task.CompletedTask;
+
+    public async Task WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
     {
         switch (effect)
         {
             case CreateReferralEffect create:
                 CreateReferral(db, state, create);
-                return true;
+                return;
             case ReferralEventEffect recorded:
                 await RecordEventAsync(db, recorded, cancellationToken);
-                return true;
+                return;
             case AssignNavigatorEffect assign:
                 await AssignAsync(db, state, assign, cancellationToken);
-                return true;
+                return;
             case SetStageEffect stage:
                 if (await db.Referrals.FindAsync([stage.ReferralId], cancellationToken) is { } staged && staged.Stage != stage.Stage.ToString())
                 {
@@ -41,7 +49,7 @@ public sealed class ReferralEffectWriter : IEffectWriter
                     staged.UpdatedAt = state.UpdatedAt;
                     History(db, staged.Id, state.UpdatedAt, "stage", $"Stage: {stage.Stage}", null, null);
                 }
-                return true;
+                return;
             case CloseReferralEffect close:
                 if (await db.Referrals.FindAsync([close.ReferralId], cancellationToken) is { } closing && closing.ClosedAt is null)
                 {
@@ -52,27 +60,24 @@ public sealed class ReferralEffectWriter : IEffectWriter
                     closing.UpdatedAt = state.UpdatedAt;
                     History(db, closing.Id, state.UpdatedAt, "closed", $"Closed: {close.Reason}", null, null);
                 }
-                return true;
+                return;
             case ReleaseRecordedEffect release:
                 await RecordReleaseAsync(db, state, release, cancellationToken);
-                return true;
+                return;
             case ReferralHistoryEffect line:
                 History(db, line.ReferralId, state.UpdatedAt, line.Kind, line.Text, null, null);
-                return true;
-            case CancelTaskEffect cancel:
-                await NoteCancelledTaskAsync(db, state, cancel, cancellationToken);
-                return false; // the core writer marks the task cancelled
+                return;
             case RunCheckEffect check:
                 var began = System.Diagnostics.Stopwatch.GetTimestamp();
                 var touched = await ReferralChecksRunner.RunAsync(db, state, check, cancellationToken);
                 // A scheduled run (the daily check started by its cron job) reports these counts on the schedules page.
                 ScheduleRunTally.Current?.Add(check.Check, touched, System.Diagnostics.Stopwatch.GetElapsedTime(began));
-                return true;
-            case CreateTaskEffect task when task.Data is { } data && data.ContainsKey("assigneeRule"):
-                await CreateReferralTaskAsync(db, state, task, cancellationToken);
-                return true;
+                return;
+            case CreateTaskEffect { Assignment: { } assignment } task:
+                await CreateReferralTaskAsync(db, state, task, assignment, cancellationToken);
+                return;
             default:
-                return false;
+                throw new InvalidOperationException($"The referral writer does not write {effect.GetType().Name}.");
         }
     }
 
@@ -224,37 +229,18 @@ public sealed class ReferralEffectWriter : IEffectWriter
         History(db, referral.Id, state.UpdatedAt, "assigned", "Assigned to a navigator", new JsonObject { ["navigatorId"] = navigatorId, ["site"] = site }, null);
     }
 
-    private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, CancellationToken cancellationToken)
+    private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, TaskAssignment assignment, CancellationToken cancellationToken)
     {
-        var rule = ValueConverter.ToText(create.Data?["assigneeRule"]);
-        var referralId = ValueConverter.ToText(create.Data?["subjectId"]) ?? state.CorrelationId;
+        var referralId = assignment.SubjectId ?? state.CorrelationId;
         var referral = referralId is null ? null : await db.Referrals.FindAsync([referralId], cancellationToken);
-        var (assignee, role) = rule switch
+        var (assignee, role) = assignment.Rule switch
         {
             AssigneeRules.Manager => (null, Roles.Manager),
             AssigneeRules.SiteQueue => (null, Roles.Navigator),
             // Staff (issue #12): while the referral's navigator is away, their cover (or the site's queue) gets it.
             _ => (await Staff.StaffAvailability.RouteAsync(db, referral?.NavigatorId, state.UpdatedAt, cancellationToken), Roles.Navigator),
         };
-        db.Tasks.Add(new WorkflowTaskRecord
-        {
-            Id = create.TaskId,
-            InstanceId = state.Id,
-            BookmarkId = create.BookmarkId,
-            ActivityId = create.ActivityId,
-            ActivityType = create.ActivityType,
-            Title = create.Title.Length <= 300 ? create.Title : create.Title[..300],
-            Description = create.Description,
-            OutcomesJson = JsonSerializer.Serialize(create.Outcomes),
-            DueAt = create.DueAt,
-            Status = TaskStatuses.Open,
-            Site = referral?.Site ?? ValueConverter.ToText(create.Data?["site"]),
-            Assignee = assignee,
-            AssigneeRole = role,
-            SubjectId = referralId,
-            CreatedAt = state.UpdatedAt,
-            DataJson = create.Data?.ToJsonString(),
-        });
+        db.Tasks.Add(TaskRows.New(create, state, referral?.Site ?? assignment.Site, assignee, role, referralId));
     }
 
     internal static void History(ReconnectDbContext db, string referralId, DateTimeOffset at, string kind, string summary, JsonObject? detail, string? by) =>

@@ -8,7 +8,11 @@ namespace Reconnect.Workflows.Engine.Execution;
 /// </summary>
 public abstract record WorkflowEffect;
 
-/// <summary>A human task: created with its bookmark, completed by an outcome that resumes the bookmark.</summary>
+/// <summary>
+/// A human task: created with its bookmark, completed by an outcome that resumes the bookmark. <c>Assignment</c> says
+/// who should get it by a rule the host knows (the referral domain's "referral navigator", "manager", "site queue");
+/// without one the task is the engine's plain kind (its assignee, if any, in <c>Data</c>).
+/// </summary>
 public sealed record CreateTaskEffect(
     string TaskId,
     string BookmarkId,
@@ -18,7 +22,11 @@ public sealed record CreateTaskEffect(
     string? Description,
     IReadOnlyList<string> Outcomes,
     DateTimeOffset? DueAt,
-    JsonObject? Data) : WorkflowEffect;
+    JsonObject? Data,
+    TaskAssignment? Assignment = null) : WorkflowEffect;
+
+/// <summary>Who a task goes to, by a named rule, for whom (the subject, e.g. a referral) and where (a site).</summary>
+public sealed record TaskAssignment(string Rule, string? SubjectId, string? Site);
 
 /// <summary>A task whose bookmark went away without an outcome (finish, cancel, a WaitAny join, consent withdrawn).</summary>
 public sealed record CancelTaskEffect(string TaskId, string Reason) : WorkflowEffect;

@@ -140,13 +140,19 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
                 .SetProperty(t => t.CompletedBy, completedBy)
                 .SetProperty(t => t.CompletedAt, completedAt), cancellationToken);
         }
-        // 6. Effects, each through the first writer that knows it.
+        // 6. Effects: every writer observes each one, then its one writer writes it (the order of registration does not matter).
         foreach (var effect in result.Effects)
         {
-            var handled = false;
+            IEffectWriter? owner = null;
             foreach (var writer in writers)
-                if (await writer.WriteAsync(db, state, effect, cancellationToken)) { handled = true; break; }
-            if (!handled) throw new InvalidOperationException($"No writer for effect {effect.GetType().Name}.");
+            {
+                await writer.ObserveAsync(db, state, effect, cancellationToken);
+                if (!writer.Handles(effect)) continue;
+                if (owner is not null)
+                    throw new InvalidOperationException($"Two writers for effect {effect.GetType().Name}: {owner.GetType().Name} and {writer.GetType().Name}.");
+                owner = writer;
+            }
+            await (owner ?? throw new InvalidOperationException($"No writer for effect {effect.GetType().Name}.")).WriteAsync(db, state, effect, cancellationToken);
         }
 
         // Read before SaveChanges (which resets the entries' states): the tasks this step adds, with their final assignee.

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Activities.Tasks;
+using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Model;
 using Reconnect.Workflows.Engine.Validation;
 
@@ -68,18 +69,17 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
         return ValueConverter.ToInstant(value);
     }
 
-    protected override JsonObject? Data(ActivityContext context)
+    protected override JsonObject? Data(ActivityContext context) => new()
     {
-        var assignee = context.GetString("assignee") is { Length: > 0 } rule ? rule : DefaultAssignee;
-        return new JsonObject
-        {
-            ["kind"] = Descriptor.Type,
-            ["assigneeRule"] = assignee,
-            ["site"] = ReferralContext.Site(context),
-            ["subjectId"] = context.CorrelationId,
-            ["tag"] = context.GetString("tag"),
-        };
-    }
+        ["kind"] = Descriptor.Type,
+        ["site"] = ReferralContext.Site(context),
+        ["subjectId"] = context.CorrelationId,
+        ["tag"] = context.GetString("tag"),
+    };
+
+    /// <summary>The referral's navigator, a manager or the site's queue (<see cref="AssigneeRules"/>), for the referral the instance is about.</summary>
+    protected override TaskAssignment? Assignment(ActivityContext context) =>
+        new(context.GetString("assignee") is { Length: > 0 } rule ? rule : DefaultAssignee, context.CorrelationId, ReferralContext.Site(context));
 
     public override IEnumerable<string> Validate(ActivityNode node, ValidationContext context)
     {

@@ -30,7 +30,7 @@ public static class ServiceRegistration
 
         services.AddReconnectClock();
         // Read when first needed: a host or test can still change configuration after registration.
-        // The use cases (before persistence: the referral writer takes referral tasks ahead of the core writer).
+        // The use cases.
         services.AddReconnectApplication();
         services.AddReconnectPersistence(sp =>
         {

@@ -27,8 +27,11 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
 
     protected virtual DateTimeOffset? Due(ActivityContext context) => null;
 
-    /// <summary>Extra data for the host (assignee rule, kind of task, …).</summary>
+    /// <summary>Extra data for the host (kind of task, tag, …).</summary>
     protected virtual JsonObject? Data(ActivityContext context) => null;
+
+    /// <summary>Who should get the task, by a rule the host knows; null: the engine's plain task.</summary>
+    protected virtual TaskAssignment? Assignment(ActivityContext context) => null;
 
     public ActivityResult Execute(ActivityContext context)
     {
@@ -47,10 +50,12 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
         if (due is not null) payload["due"] = Time.LondonTime.Format(due.Value);
         var bookmark = context.CreateBookmark(StimulusNames.Task, taskId, payload: payload);
         var data = Data(context);
-        context.AddEffect(new CreateTaskEffect(taskId, bookmark.Id, context.Node.Id, context.Node.Type, title, Description(context), outcomes, due, data));
+        var assignment = Assignment(context);
+        context.AddEffect(new CreateTaskEffect(taskId, bookmark.Id, context.Node.Id, context.Node.Type, title, Description(context), outcomes, due, data, assignment));
         var detail = new JsonObject { ["taskId"] = taskId, ["title"] = title, ["outcomes"] = payload["outcomes"]!.DeepClone() };
         if (due is not null) detail["due"] = Time.LondonTime.Format(due.Value);
         if (data is not null) detail["data"] = data.DeepClone();
+        if (assignment is not null) detail["assignee"] = assignment.Rule;
         context.Trace(TraceKinds.TaskCreated, detail);
         return ActivityResult.Wait(bookmark);
     }
