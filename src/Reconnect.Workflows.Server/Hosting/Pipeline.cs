@@ -38,6 +38,7 @@ public static class Pipeline
         app.MapAuditApi();
         app.MapUsersApi();
         app.MapAllocationApi();
+        Reconnect.Workflows.Server.ElsaApi.ElsaApiEndpoints.MapElsaApi(app);
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapReconnectMetrics();
