@@ -102,6 +102,51 @@ public static class ElsaInstanceMapping
         return new(stats);
     }
 
+    /// <summary>
+    /// The executions of the activities (one node, or all), rebuilt from the journal: a bookmark opens one (Running), the
+    /// executed line completes the open one or is one by itself (Completed), a fault line faults it; one still open when
+    /// the instance was cancelled is Canceled. Ids are <c>{instance}:{activity}:{first line}</c>.
+    /// </summary>
+    public static List<ElsaActivityExecution> Executions(InstanceDetail d, WorkflowDefinition? definition, string? nodeId)
+    {
+        var nodes = definition is null ? new Dictionary<string, string>(StringComparer.Ordinal) : ElsaDefinitionMapping.NodeIds(definition);
+        var byNode = nodes.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+        string? only = nodeId is null ? null : byNode.GetValueOrDefault(nodeId, nodeId);
+        var open = new Dictionary<string, (long FirstLine, DateTimeOffset At, string Type)>(StringComparer.Ordinal);
+        var done = new List<(long FirstLine, string ActivityId, string Type, DateTimeOffset Started, DateTimeOffset? Completed, string Status, JsonNode? Payload, string? Error)>();
+        foreach (var line in d.Journal)
+        {
+            if (line.ActivityId is not { } activityId || (only is not null && activityId != only)) continue;
+            var type = line.ActivityType ?? definition?.FindActivity(activityId)?.Type ?? "";
+            switch (line.Kind)
+            {
+                case TraceKinds.BookmarkCreated or TraceKinds.TaskCreated:
+                    open.TryAdd(activityId, (line.Id, line.At, type));
+                    break;
+                case TraceKinds.ActivityExecuted:
+                    var started = open.Remove(activityId, out var o) ? o : (FirstLine: line.Id, At: line.At, Type: type);
+                    done.Add((started.FirstLine, activityId, type, started.At, line.At, "Completed", line.Detail, null));
+                    break;
+                case TraceKinds.Faulted:
+                    var faulted = open.Remove(activityId, out var f) ? f : (FirstLine: line.Id, At: line.At, Type: type);
+                    var message = line.Detail?["message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : "Faulted.";
+                    done.Add((faulted.FirstLine, activityId, type, faulted.At, line.At, "Faulted", line.Detail, message));
+                    break;
+            }
+        }
+        var cancelled = d.Status == nameof(WorkflowStatus.Cancelled);
+        foreach (var (activityId, o) in open)
+            done.Add((o.FirstLine, activityId, o.Type, o.At, null, cancelled ? "Canceled" : "Running", null, null));
+        return done.OrderBy(e => e.FirstLine).Select(e =>
+        {
+            var waiting = e.Status == "Running" && d.Bookmarks.Any(b => b.ActivityId == e.ActivityId);
+            return new ElsaActivityExecution(
+                $"{d.Id}:{e.ActivityId}:{e.FirstLine}", d.Id, e.ActivityId, nodes.GetValueOrDefault(e.ActivityId, e.ActivityId), e.Type, 1,
+                definition?.FindActivity(e.ActivityId)?.Name, null, e.Payload?.DeepClone() as JsonObject, null, new JsonObject(), new JsonObject(),
+                e.Error is null ? null : new ElsaException("Fault", e.Error), e.Started, waiting, e.Status, e.Status == "Faulted" ? 1 : 0, e.Completed);
+        }).ToList();
+    }
+
     public static List<ElsaResolvedVariable> Variables(InstanceDetail d, WorkflowDefinition? definition)
     {
         var ids = definition?.Variables.Where(v => v.Name.Length > 0).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First().Id) ?? [];

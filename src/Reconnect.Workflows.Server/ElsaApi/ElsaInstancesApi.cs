@@ -26,6 +26,9 @@ public static class ElsaInstancesApi
         read.MapPost("/workflow-instances/{id}/journal", JournalAsync);
         read.MapGet("/workflow-instances/{id}/variables", VariablesAsync);
         read.MapPost("/activity-executions/report", ReportAsync).Accepts<JsonObject>("application/json");
+        read.MapGet("/activity-executions/list", ExecutionsAsync);
+        read.MapGet("/activity-execution-summaries/list", ExecutionSummariesAsync);
+        read.MapGet("/activity-executions/by-id", ExecutionByIdAsync);
         return api;
     }
 
@@ -166,6 +169,38 @@ public static class ElsaInstancesApi
             return ElsaProblems.BadRequest("The body is not a report request.", new() { ["activityNodeIds"] = ["Must be a list of node ids."] });
         var (detail, definition) = await LoadAsync(id, instances, definitions, cancellationToken);
         return detail is null ? NoInstance(id) : TypedResults.Ok(ElsaInstanceMapping.Report(detail, definition, nodeIds));
+    }
+
+    private static async Task<Results<Ok<ElsaList<ElsaActivityExecution>>, ProblemHttpResult>> ExecutionsAsync(
+        string? workflowInstanceId, string? activityNodeId, InstanceService instances, DefinitionService definitions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(workflowInstanceId)) return ElsaProblems.BadQuery("workflowInstanceId", "An instance id is required.");
+        var (detail, definition) = await LoadAsync(workflowInstanceId, instances, definitions, cancellationToken);
+        if (detail is null) return NoInstance(workflowInstanceId);
+        var items = ElsaInstanceMapping.Executions(detail, definition, string.IsNullOrEmpty(activityNodeId) ? null : activityNodeId);
+        return TypedResults.Ok(new ElsaList<ElsaActivityExecution>(items, items.Count));
+    }
+
+    private static async Task<Results<Ok<ElsaList<ElsaActivityExecutionSummary>>, ProblemHttpResult>> ExecutionSummariesAsync(
+        string? workflowInstanceId, string? activityNodeId, InstanceService instances, DefinitionService definitions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(workflowInstanceId)) return ElsaProblems.BadQuery("workflowInstanceId", "An instance id is required.");
+        var (detail, definition) = await LoadAsync(workflowInstanceId, instances, definitions, cancellationToken);
+        if (detail is null) return NoInstance(workflowInstanceId);
+        var items = ElsaInstanceMapping.Executions(detail, definition, string.IsNullOrEmpty(activityNodeId) ? null : activityNodeId)
+            .Select(ElsaActivityExecutionSummary.From).ToList();
+        return TypedResults.Ok(new ElsaList<ElsaActivityExecutionSummary>(items, items.Count));
+    }
+
+    /// <summary>An execution by the id <c>/activity-executions/list</c> gave it (<c>{instance}:{activity}:{line}</c>).</summary>
+    private static async Task<Results<Ok<ElsaActivityExecution>, ProblemHttpResult>> ExecutionByIdAsync(
+        string? id, InstanceService instances, DefinitionService definitions, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(id)) return ElsaProblems.BadQuery("id", "An execution id is required.");
+        var instanceId = id.Split(':')[0];
+        var (detail, definition) = await LoadAsync(instanceId, instances, definitions, cancellationToken);
+        var execution = detail is null ? null : ElsaInstanceMapping.Executions(detail, definition, null).FirstOrDefault(e => e.Id == id);
+        return execution is null ? ElsaProblems.NotFound($"No activity execution '{id}'.") : TypedResults.Ok(execution);
     }
 
     private static async Task<(InstanceDetail? Detail, WorkflowDefinition? Definition)> LoadAsync(

@@ -180,3 +180,41 @@ public sealed record ElsaActivityExecutionStats(
     bool IsFaulted);
 
 public sealed record ElsaActivityExecutionReport(IReadOnlyList<ElsaActivityExecutionStats> Stats);
+
+/// <summary>One execution of one activity as Elsa records it, rebuilt from our journal (no inputs or outputs are kept).</summary>
+public sealed record ElsaActivityExecution(
+    string Id,
+    string WorkflowInstanceId,
+    string ActivityId,
+    string ActivityNodeId,
+    string ActivityType,
+    int ActivityTypeVersion,
+    string? ActivityName,
+    JsonObject? ActivityState,
+    JsonObject? Payload,
+    JsonObject? Outputs,
+    JsonObject Properties,
+    JsonObject Metadata,
+    ElsaException? Exception,
+    DateTimeOffset StartedAt,
+    bool HasBookmarks,
+    string Status,
+    int AggregateFaultCount,
+    DateTimeOffset? CompletedAt);
+
+public sealed record ElsaActivityExecutionSummary(
+    string Id,
+    string WorkflowInstanceId,
+    string ActivityId,
+    string ActivityNodeId,
+    string ActivityType,
+    int ActivityTypeVersion,
+    string? ActivityName,
+    DateTimeOffset StartedAt,
+    bool HasBookmarks,
+    string Status,
+    DateTimeOffset? CompletedAt)
+{
+    public static ElsaActivityExecutionSummary From(ElsaActivityExecution e) =>
+        new(e.Id, e.WorkflowInstanceId, e.ActivityId, e.ActivityNodeId, e.ActivityType, e.ActivityTypeVersion, e.ActivityName, e.StartedAt, e.HasBookmarks, e.Status, e.CompletedAt);
+}

@@ -348,6 +348,39 @@ public class ElsaApiShapeTests(ElsaApiServer server) : IClassFixture<ElsaApiServ
     }
 
     [Fact]
+    public async Task ActivityExecutions_WaitingInstance_CompletedStartAndRunningWait_SummariesAndById()
+    {
+        var list = await (await server.Manager.GetAsync($"{Elsa}/activity-executions/list?workflowInstanceId={server.WaitingId}")).JsonAsync(HttpStatusCode.OK);
+        var items = Items(list);
+        Assert.Equal(items.Count, list["count"].Int());
+        var start = items.Single(e => e!["activityId"].Str() == "start")!;
+        Assert.Equal("Completed", start["status"].Str());
+        Assert.Equal("flowchart:start", start["activityNodeId"].Str());
+        Assert.Equal(server.WaitingId, start["workflowInstanceId"].Str());
+        Assert.NotNull(start["completedAt"]);
+        var wait = items.Single(e => e!["activityId"].Str() == "wait")!;
+        Assert.Equal("Running", wait["status"].Str());
+        Assert.True(wait["hasBookmarks"]!.GetValue<bool>());
+        Assert.Null(wait["completedAt"]);
+
+        var summaries = await (await server.Manager.GetAsync($"{Elsa}/activity-execution-summaries/list?workflowInstanceId={server.WaitingId}&activityNodeId=flowchart:wait")).JsonAsync(HttpStatusCode.OK);
+        var summary = Items(summaries).Single()!;
+        Assert.Equal(wait["id"].Str(), summary["id"].Str());
+        Assert.Equal("Elsa.Event", summary["activityType"].Str());
+        Assert.Null(summary["activityState"]);
+
+        var byId = await (await server.Manager.GetAsync($"{Elsa}/activity-executions/by-id?id={Uri.EscapeDataString(start["id"].Str())}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("start", byId["activityId"].Str());
+        await (await server.Manager.GetAsync($"{Elsa}/activity-executions/by-id?id=nope:start:1")).ProblemAsync(HttpStatusCode.NotFound);
+        await (await server.Manager.GetAsync($"{Elsa}/activity-executions/list")).ProblemAsync(HttpStatusCode.BadRequest);
+
+        var faulted = await (await server.Manager.GetAsync($"{Elsa}/activity-executions/list?workflowInstanceId={server.FaultedId}&activityNodeId=flowchart:boom")).JsonAsync(HttpStatusCode.OK);
+        var boom = Items(faulted).Single()!;
+        Assert.Equal("Faulted", boom["status"].Str());
+        Assert.NotNull(boom["exception"]!["message"]);
+    }
+
+    [Fact]
     public async Task Variables_WaitingInstance_ResolvedWithTheDefinitionsIds()
     {
         var variables = await (await server.Manager.GetAsync($"{Elsa}/workflow-instances/{server.WaitingId}/variables")).JsonAsync(HttpStatusCode.OK);

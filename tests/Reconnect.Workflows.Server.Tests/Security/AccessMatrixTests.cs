@@ -190,6 +190,11 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
             new("POST", "/elsa/api/workflow-instances/{id}/journal", $"{Elsa}/workflow-instances/{s.InstanceId}/journal", () => new JsonObject(), Only(ReadInstances)),
             new("GET", "/elsa/api/workflow-instances/{id}/variables", $"{Elsa}/workflow-instances/{s.InstanceId}/variables", null, Only(ReadInstances)),
             new("POST", "/elsa/api/activity-executions/report", $"{Elsa}/activity-executions/report", () => new JsonObject { ["workflowInstanceId"] = s.InstanceId }, Only(ReadInstances)),
+            new("GET", "/elsa/api/activity-executions/list", $"{Elsa}/activity-executions/list?workflowInstanceId={s.InstanceId}", null, Only(ReadInstances)),
+            new("GET", "/elsa/api/activity-execution-summaries/list", $"{Elsa}/activity-execution-summaries/list?workflowInstanceId={s.InstanceId}", null, Only(ReadInstances)),
+            // an execution id made up for the purpose: readers get past the policy to the 404, everyone else stops at it
+            new("GET", "/elsa/api/activity-executions/by-id", $"{Elsa}/activity-executions/by-id?id={s.InstanceId}:start:0", null,
+                Only(ReadInstances, (Caller.Manager, Answer.Hidden), (Caller.Scheduler, Answer.Hidden), (Caller.Admin, Answer.Hidden))),
             // ---- operations: anonymous
             new("GET", "/health", "/health", null, Everyone),
             new("GET", "/openapi/{documentName}.json", "/openapi/v1.json", null, Everyone),
