@@ -160,7 +160,12 @@ public static class ElsaDefinitionsApi
             case JsonValue v when v.TryGetValue<bool>(out var b): publish = b; break;
             default: return ElsaProblems.BadRequest("The body is not a save request.", new() { ["publish"] = ["Must be true or false."] });
         }
-        if (!TryParse(ElsaDefinitionMapping.FromElsa(model), out var definition, out var bad)) return bad!;
+        var storable = ElsaDefinitionMapping.FromElsa(model);
+        // A model with only Elsa's version id ("x:v3") belongs to definition x, not to a new one named "x:v3".
+        if (string.IsNullOrEmpty(storable["definitionId"]?.ToString())
+            && storable["id"] is JsonValue id && id.TryGetValue<string>(out var versionId) && ElsaDefinitionMapping.TryParseVersionId(versionId, out var owner, out _))
+            storable["definitionId"] = owner;
+        if (!TryParse(storable, out var definition, out var bad)) return bad!;
 
         var existing = await definitions.LatestAsync(definition.DefinitionId, cancellationToken);
         DefinitionChangeResult saved;

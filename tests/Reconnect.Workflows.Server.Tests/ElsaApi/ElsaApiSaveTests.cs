@@ -92,6 +92,18 @@ public class ElsaApiSaveTests(ElsaApiServer server) : IClassFixture<ElsaApiServe
     }
 
     [Fact]
+    public async Task Save_ModelWithVersionIdOnly_SavesToThatDefinition()
+    {
+        await (await server.Manager.PostJsonAsync(Save, Request(HelloFlow("elsa-byid"), publish: true))).JsonAsync(HttpStatusCode.Created);
+        var model = HelloFlow("elsa-byid", "second");
+        model.Remove("definitionId");
+        model["id"] = "elsa-byid:v1";
+        var answer = await (await server.Manager.PostJsonAsync(Save, Request(model, publish: false))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("elsa-byid:v2", answer["workflowDefinition"]!["id"].Str());
+        Assert.Equal(2, (await (await server.Manager.GetAsync($"{Definitions}/elsa-byid/versions")).ArrayAsync()).Count);
+    }
+
+    [Fact]
     public async Task PublishAndRetract_ByDefinitionId_ElsaShapes()
     {
         await (await server.Manager.PostJsonAsync(Save, Request(HelloFlow("elsa-pub"), publish: false))).JsonAsync(HttpStatusCode.Created);
