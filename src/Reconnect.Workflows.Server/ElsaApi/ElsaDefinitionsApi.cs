@@ -149,10 +149,9 @@ public static class ElsaDefinitionsApi
     private static async Task<Results<Ok<ElsaSaveResponse>, Created<ElsaSaveResponse>, ProblemHttpResult>> SaveAsync(
         HttpRequest request, HttpResponse response, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request, allowEmpty: false, cancellationToken);
-        if (body.Problem is not null) return ToBadRequest(body.Problem);
-        var json = JsonNode.Parse(body.Bytes) as JsonObject;
-        if (json?["model"] is not JsonObject model) return ElsaProblems.BadRequest("The body is not a save request.", new() { ["model"] = ["A workflow definition object is required."] });
+        var (json, bodyProblem) = await ElsaBody.ReadObjectAsync(request, allowEmpty: false, "a save request", cancellationToken);
+        if (bodyProblem is not null) return bodyProblem;
+        if (json!["model"] is not JsonObject model) return ElsaProblems.BadRequest("The body is not a save request.", new() { ["model"] = ["A workflow definition object is required."] });
         bool publish;
         switch (json["publish"])
         {
@@ -228,9 +227,9 @@ public static class ElsaDefinitionsApi
     private static async Task<Results<Ok<ElsaBulkPublishResponse>, ProblemHttpResult>> BulkPublishAsync(
         HttpRequest request, ClaimsPrincipal user, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request, allowEmpty: false, cancellationToken);
-        if (body.Problem is not null) return ToBadRequest(body.Problem);
-        if ((JsonNode.Parse(body.Bytes) as JsonObject)?["definitionIds"] is not JsonArray array || array.Any(i => i is not JsonValue v || !v.TryGetValue<string>(out _)))
+        var (json, bodyProblem) = await ElsaBody.ReadObjectAsync(request, allowEmpty: false, "a bulk publish request", cancellationToken);
+        if (bodyProblem is not null) return bodyProblem;
+        if (json!["definitionIds"] is not JsonArray array || array.Any(i => i is not JsonValue v || !v.TryGetValue<string>(out _)))
             return ElsaProblems.BadRequest("The body is not a bulk publish request.", new() { ["definitionIds"] = ["A list of definition ids is required."] });
         List<string> published = [], already = [], notFound = [];
         foreach (var id in array.Select(i => i!.GetValue<string>()).Distinct(StringComparer.Ordinal))
@@ -321,14 +320,6 @@ public static class ElsaDefinitionsApi
         DefinitionFailure.Malformed => ElsaProblems.BadRequest("The model is not a workflow definition.", new() { ["model"] = [result.Error!] }),
         _ => ElsaProblems.Invalid(result.Error!, result.Problems),
     };
-
-    /// <summary>Our body reader's problems as they are (413, 400), with a detail Studio can show.</summary>
-    private static ProblemHttpResult ToBadRequest(ProblemHttpResult problem)
-    {
-        if (problem.ProblemDetails is HttpValidationProblemDetails v && problem.ProblemDetails.Detail is null)
-            problem.ProblemDetails.Detail = string.Join("; ", v.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"));
-        return problem;
-    }
 
     private static bool Contains(string? text, string term) => text?.Contains(term, StringComparison.OrdinalIgnoreCase) == true;
 

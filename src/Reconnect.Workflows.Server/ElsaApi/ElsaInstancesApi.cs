@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Model;
-using Reconnect.Workflows.Server.Api;
 
 namespace Reconnect.Workflows.Server.ElsaApi;
 
@@ -42,14 +41,10 @@ public static class ElsaInstancesApi
     private static async Task<Results<Ok<ElsaPagedList<ElsaInstanceSummary>>, ProblemHttpResult>> ListFromBodyAsync(
         HttpRequest request, InstanceService instances, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request, allowEmpty: true, cancellationToken);
-        if (body.Problem is not null) return body.Problem;
-        JsonObject filter;
-        if (body.IsEmpty) filter = [];
-        else if (JsonNode.Parse(body.Bytes) is JsonObject o) filter = o;
-        else return ElsaProblems.BadRequest("The body is not a list request.", new() { ["body"] = ["Must be a JSON object."] });
+        var (filter, problem) = await ElsaBody.ReadObjectAsync(request, allowEmpty: true, "a list request", cancellationToken);
+        if (problem is not null) return problem;
         var lookup = new Dictionary<string, JsonNode?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (k, v) in filter) lookup[k] = v;
+        foreach (var (k, v) in filter!) lookup[k] = v;
         return await ListAsync(key => lookup.GetValueOrDefault(key) switch
         {
             null => [],
@@ -153,10 +148,9 @@ public static class ElsaInstancesApi
     private static async Task<Results<Ok<ElsaActivityExecutionReport>, ProblemHttpResult>> ReportAsync(
         HttpRequest request, InstanceService instances, DefinitionService definitions, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request, allowEmpty: false, cancellationToken);
-        if (body.Problem is not null) return body.Problem;
-        var json = JsonNode.Parse(body.Bytes) as JsonObject;
-        if (json?["workflowInstanceId"] is not JsonValue v || !v.TryGetValue<string>(out var id) || id.Length == 0)
+        var (json, problem) = await ElsaBody.ReadObjectAsync(request, allowEmpty: false, "a report request", cancellationToken);
+        if (problem is not null) return problem;
+        if (json!["workflowInstanceId"] is not JsonValue v || !v.TryGetValue<string>(out var id) || id.Length == 0)
             return ElsaProblems.BadRequest("The body is not a report request.", new() { ["workflowInstanceId"] = ["An instance id is required."] });
         List<string>? nodeIds = null;
         if (json["activityNodeIds"] is JsonArray array)

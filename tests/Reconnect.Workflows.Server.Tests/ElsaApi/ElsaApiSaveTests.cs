@@ -127,6 +127,8 @@ public class ElsaApiSaveTests(ElsaApiServer server) : IClassFixture<ElsaApiServe
     [InlineData("{not json")]
     [InlineData("{}")]
     [InlineData("{\"model\": 3}")]
+    [InlineData("{\"model\": {}, \"model\": {}}")]
+    [InlineData("{\"model\": {\"definitionId\": \"x\", \"definitionId\": \"y\", \"root\": {\"type\": \"Elsa.Flowchart\"}}}")]
     [InlineData("{\"model\": {\"definitionId\": \"x\"}}")]
     [InlineData("{\"model\": {\"definitionId\": \"x\", \"root\": {\"type\": \"Elsa.Flowchart\"}}, \"publish\": \"yes\"}")]
     [InlineData("{\"model\": {\"definitionId\": \"bad id!\", \"root\": {\"type\": \"Elsa.Flowchart\", \"activities\": []}}}")]

@@ -267,6 +267,7 @@ public class ElsaApiShapeTests(ElsaApiServer server) : IClassFixture<ElsaApiServ
     [InlineData("{\"pageSize\":100000}")]
     [InlineData("{\"orderDirection\":\"Up\"}")]
     [InlineData("[1,2]")]
+    [InlineData("{\"page\":0,\"page\":1}")]
     [InlineData("{not json")]
     public async Task ListInstances_BadFilter_400Problem(string body) =>
         await (await server.Manager.PostRawAsync($"{Elsa}/workflow-instances", body)).ProblemAsync(HttpStatusCode.BadRequest);
