@@ -68,6 +68,22 @@ public sealed record InstanceSummary(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? FinishedAt);
 
+/// <summary>What <c>InstanceService.QueryAsync</c> filters by; a null collection filters nothing.</summary>
+public sealed record InstanceQuery(
+    IReadOnlyCollection<Reconnect.Workflows.Engine.Execution.WorkflowStatus>? Statuses,
+    IReadOnlyCollection<string>? DefinitionIds,
+    string? CorrelationId,
+    string? SearchTerm,
+    int? Version,
+    bool? HasIncidents,
+    bool Ascending,
+    int Skip,
+    int Take);
+
+public sealed record InstanceQueryItem(InstanceSummary Summary, string DefinitionVersionId, int IncidentCount);
+
+public sealed record InstanceQueryPage(IReadOnlyList<InstanceQueryItem> Items, int TotalCount);
+
 public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, int Page, int PageSize, bool HasMore);
 
 public sealed record BookmarkDto(

@@ -63,7 +63,8 @@ public static class RateLimiting
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 });
-            if (IsChange(context.Request.Method) && path.StartsWithSegments("/api"))
+            // The Elsa-compatible API counts the same way (its POST reads — instance list, journal, report — queue with the changes).
+            if (IsChange(context.Request.Method) && (path.StartsWithSegments("/api") || path.StartsWithSegments("/elsa/api")))
             {
                 var user = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
                 return RateLimitPartition.GetConcurrencyLimiter(user is null ? "changes-anonymous:" + Address(context) : "changes:" + user, _ => new ConcurrencyLimiterOptions

@@ -29,7 +29,7 @@ public enum Answer
 /// <summary>
 /// Every endpoint the server maps × anonymous and every role (two navigators of different sites): the class of answer
 /// SPEC §8 and docs/security.md, docs/api.md, docs/referrals.md, docs/tasks.md, docs/scheduling.md give. The table must
-/// name every <c>/api</c> endpoint the server maps, so a new endpoint cannot slip in untested. Every referral read and
+/// name every <c>/api</c> and <c>/elsa/api</c> endpoint the server maps, so a new endpoint cannot slip in untested. Every referral read and
 /// change that was let through is audited; nothing refused is.
 /// </summary>
 public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) : IClassFixture<SecurityServer>
@@ -181,11 +181,48 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
             new("DELETE", "/api/users/{id}/absences/{absenceId}", $"/api/users/{s.NavigatorLeiId}/absences/{s.PastAbsence}", null,
                 Only(Absences, (Caller.NavigatorNhi, Answer.Forbidden))),
             new("GET", "/api/caseloads", "/api/caseloads", null, Only([Caller.Manager])),
+            // ---- the Elsa-compatible API (docs/elsa-api.md): the same policies as /api
+            new("GET", "/elsa/api/workflow-definitions", $"{Elsa}/workflow-definitions?versionOptions=Latest&Page=0&PageSize=10", null, Only(ReadWorkflows)),
+            new("GET", "/elsa/api/workflow-definitions/by-definition-id/{definitionId}", $"{Elsa}/workflow-definitions/by-definition-id/{SecurityServer.FlowId}", null, Only(ReadWorkflows)),
+            new("GET", "/elsa/api/workflow-definitions/by-id/{id}", $"{Elsa}/workflow-definitions/by-id/{SecurityServer.FlowId}:v1", null, Only(ReadWorkflows)),
+            new("GET", "/elsa/api/workflow-definitions/many-by-id", $"{Elsa}/workflow-definitions/many-by-id?ids={SecurityServer.FlowId}:v1", null, Only(ReadWorkflows)),
+            new("GET", "/elsa/api/workflow-definitions/validation/is-name-unique", $"{Elsa}/workflow-definitions/validation/is-name-unique?name=x", null, Only(ReadWorkflows)),
+            new("POST", "/elsa/api/workflow-definitions", $"{Elsa}/workflow-definitions", () => new JsonObject { ["model"] = HelloFlow("security-elsa-saved"), ["publish"] = false }, Only(EditWorkflows)),
+            new("POST", "/elsa/api/workflow-definitions/{definitionId}/publish", $"{Elsa}/workflow-definitions/{SecurityServer.DraftId}/publish", () => new JsonObject(), Only(EditWorkflows)),
+            new("POST", "/elsa/api/workflow-definitions/{definitionId}/retract", $"{Elsa}/workflow-definitions/{SecurityServer.DraftId}/retract", () => new JsonObject(), Only(EditWorkflows)),
+            new("POST", "/elsa/api/bulk-actions/publish/workflow-definitions/by-definition-ids", $"{Elsa}/bulk-actions/publish/workflow-definitions/by-definition-ids",
+                () => new JsonObject { ["definitionIds"] = new JsonArray(SecurityServer.DraftId) }, Only(EditWorkflows)),
+            .. ElsaDescriptorLists.Select(d => new Row("GET", $"/elsa/api/descriptors/{d}", $"{Elsa}/descriptors/{d}", null, Only(ReadWorkflows))),
+            new("GET", "/elsa/api/features/installed", $"{Elsa}/features/installed", null, Only(ReadWorkflows)),
+            new("GET", "/elsa/api/workflow-instances", $"{Elsa}/workflow-instances?Page=0&PageSize=5", null, Only(ReadInstances)),
+            new("POST", "/elsa/api/workflow-instances", $"{Elsa}/workflow-instances", () => new JsonObject { ["page"] = 0, ["pageSize"] = 5 }, Only(ReadInstances)),
+            new("GET", "/elsa/api/workflow-instances/{id}", $"{Elsa}/workflow-instances/{s.InstanceId}", null, Only(ReadInstances)),
+            new("GET", "/elsa/api/workflow-instances/{id}/execution-state", $"{Elsa}/workflow-instances/{s.InstanceId}/execution-state", null, Only(ReadInstances)),
+            new("GET", "/elsa/api/workflow-instances/{id}/journal", $"{Elsa}/workflow-instances/{s.InstanceId}/journal?skip=0&take=5", null, Only(ReadInstances)),
+            new("POST", "/elsa/api/workflow-instances/{id}/journal", $"{Elsa}/workflow-instances/{s.InstanceId}/journal", () => new JsonObject(), Only(ReadInstances)),
+            new("GET", "/elsa/api/workflow-instances/{id}/variables", $"{Elsa}/workflow-instances/{s.InstanceId}/variables", null, Only(ReadInstances)),
+            new("POST", "/elsa/api/activity-executions/report", $"{Elsa}/activity-executions/report", () => new JsonObject { ["workflowInstanceId"] = s.InstanceId }, Only(ReadInstances)),
+            new("GET", "/elsa/api/activity-executions/list", $"{Elsa}/activity-executions/list?workflowInstanceId={s.InstanceId}", null, Only(ReadInstances)),
+            new("GET", "/elsa/api/activity-execution-summaries/list", $"{Elsa}/activity-execution-summaries/list?workflowInstanceId={s.InstanceId}", null, Only(ReadInstances)),
+            // an execution id made up for the purpose: readers get past the policy to the 404, everyone else stops at it
+            new("GET", "/elsa/api/activity-executions/by-id", $"{Elsa}/activity-executions/by-id?id={s.InstanceId}:start:0", null,
+                Only(ReadInstances, (Caller.Manager, Answer.Hidden), (Caller.Scheduler, Answer.Hidden), (Caller.Admin, Answer.Hidden))),
             // ---- operations: anonymous
             new("GET", "/health", "/health", null, Everyone),
             new("GET", "/openapi/{documentName}.json", "/openapi/v1.json", null, Everyone),
         ];
     }
+
+    private const string Elsa = "/elsa/api";
+
+    private static readonly string[] ElsaDescriptorLists =
+    [
+        "activities", "expression-descriptors", "variables", "storage-drivers", "output-converters", "workflow-activation-strategies",
+        "log-persistence-strategies", "incident-strategies", "commit-strategies/workflows", "commit-strategies/activities",
+    ];
+
+    /// <summary>Our API and the Elsa-compatible one: every endpoint under either needs a row, and answers 401/403 as problem details.</summary>
+    private static bool IsApi(string path) => path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/elsa/api/", StringComparison.Ordinal);
 
     private static Answer Classify(HttpStatusCode status) => (int)status switch
     {
@@ -217,7 +254,7 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
         var tested = Table().Select(r => $"{r.Method} {r.Template}").ToHashSet(StringComparer.Ordinal);
         output.WriteLine("Endpoints mapped by the server:");
         foreach (var e in mapped) output.WriteLine($"  {(tested.Contains(e) ? "tested " : "       ")} {e}");
-        var missing = mapped.Where(e => e.Split(' ')[1].StartsWith("/api/", StringComparison.Ordinal) && !tested.Contains(e)).ToList();
+        var missing = mapped.Where(e => IsApi(e.Split(' ')[1]) && !tested.Contains(e)).ToList();
         Assert.True(missing.Count == 0, "API endpoints with no row in the access matrix: " + string.Join(", ", missing));
         var stale = tested.Where(t => !mapped.Contains(t)).ToList();
         Assert.True(stale.Count == 0, "Matrix rows for endpoints the server does not map: " + string.Join(", ", stale));
@@ -252,7 +289,7 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
                 if (!ok)
                     failures.Add($"{row.Method} {row.Url} as {caller}: expected {expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 if ((int)response.StatusCode >= 500) failures.Add($"{row.Method} {row.Url} as {caller}: {(int)response.StatusCode}");
-                if (actual is Answer.Unauthorized or Answer.Forbidden && row.Url.StartsWith("/api/", StringComparison.Ordinal) &&
+                if (actual is Answer.Unauthorized or Answer.Forbidden && IsApi(row.Url) &&
                     response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                     failures.Add($"{row.Method} {row.Url} as {caller}: {(int)response.StatusCode} is not problem details ({response.Content.Headers.ContentType})");
                 if (response.IsSuccessStatusCode && row.ReferralAudit?.Invoke(caller) is { } audit)

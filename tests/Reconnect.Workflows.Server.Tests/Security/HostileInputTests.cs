@@ -292,6 +292,11 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             {
                 ["from"] = D(s.Today.AddDays(300)), ["to"] = D(s.Today.AddDays(302)), ["coverUserId"] = null,
             }),
+            // the Elsa-compatible API: Studio's save, bulk publish, and its POST reads
+            new(Caller.Manager, "POST", "/elsa/api/workflow-definitions", new JsonObject { ["model"] = HelloFlow("hostile-elsa-saved"), ["publish"] = false }),
+            new(Caller.Manager, "POST", "/elsa/api/bulk-actions/publish/workflow-definitions/by-definition-ids", new JsonObject { ["definitionIds"] = new JsonArray(DraftId) }),
+            new(Caller.Manager, "POST", "/elsa/api/workflow-instances", new JsonObject { ["page"] = 0, ["pageSize"] = 5, ["statuses"] = new JsonArray("Running"), ["searchTerm"] = "x" }, Changes: false),
+            new(Caller.Manager, "POST", "/elsa/api/activity-executions/report", new JsonObject { ["workflowInstanceId"] = s.InstanceId, ["activityNodeIds"] = new JsonArray("flowchart:start") }, Changes: false),
             // a wrong current password: never changes anything
             new(Caller.Scheduler, "POST", "/api/auth/change-password", new JsonObject { ["currentPassword"] = "not-the-password", ["newPassword"] = "Another-password-2027" }),
             // an event with nothing waiting looks again for about a second: these go in parallel, and change no counted table but the audit
@@ -322,6 +327,13 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("/api/schedules/next-fire-times", ["cron"], Caller.Scheduler),
             ($"{schedule}/runs", ["count"], Caller.Scheduler),
             ("/api/auth/me", ["x"], Caller.Referrer),
+            ("/elsa/api/workflow-definitions", ["versionOptions", "page", "pageSize", "isSystem", "orderBy", "orderDirection", "searchTerm", "definitionIds", "ids"], Caller.Manager),
+            ($"/elsa/api/workflow-definitions/by-definition-id/{SecurityServer.FlowId}", ["versionOptions"], Caller.Manager),
+            ("/elsa/api/workflow-definitions/validation/is-name-unique", ["name", "definitionId"], Caller.Manager),
+            ("/elsa/api/workflow-instances", ["page", "pageSize", "status", "subStatus", "statuses", "version", "hasIncidents", "orderDirection", "searchTerm"], Caller.Admin),
+            ($"/elsa/api/workflow-instances/{s.InstanceId}/journal", ["skip", "take"], Caller.Scheduler),
+            ("/elsa/api/activity-executions/list", ["workflowInstanceId", "activityNodeId"], Caller.Manager),
+            ("/elsa/api/activity-executions/by-id", ["id"], Caller.Manager),
         ];
         var queryJobs = new List<Func<Task>>();
         foreach (var (url, parameters, caller) in queries)
