@@ -16,9 +16,15 @@ public static class NavigatorAssignment
     /// <summary>
     /// The navigator at <paramref name="site"/> with the fewest open referrals (ties: the smallest id, compared ordinally
     /// here rather than by the database's collation), or null. One query: each navigator of the site with their count.
+    /// Deactivated navigators, those absent on the day of <paramref name="at"/> (Staff/StaffAvailability) and, with
+    /// <paramref name="maxOpenReferrals"/>, those already carrying that many are passed over.
     /// </summary>
-    /// Deactivated navigators, and those absent on the day of <paramref name="at"/>, are passed over (Staff/StaffAvailability).
-    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken, DateTimeOffset? at = null)
+    public static async Task<string?> LeastLoadedNavigatorAsync(ReconnectDbContext db, string site, CancellationToken cancellationToken,
+        DateTimeOffset? at = null, int? maxOpenReferrals = null) =>
+        (await ChooseAsync(db, site, at, maxOpenReferrals, cancellationToken)).NavigatorId;
+
+    /// <summary>The choice, and how many navigator accounts the site has (none: the site is unstaffed, not full).</summary>
+    public static async Task<NavigatorChoice> ChooseAsync(ReconnectDbContext db, string site, DateTimeOffset? at, int? maxOpenReferrals, CancellationToken cancellationToken)
     {
         var caseloads = await (
             from user in db.Users
@@ -29,11 +35,14 @@ public static class NavigatorAssignment
         var available = (await Staff.StaffAvailability.AvailableAsync(db, [.. caseloads.Select(c => c.Id)], at, cancellationToken)).ToHashSet(StringComparer.Ordinal);
         string? best = null;
         var fewest = int.MaxValue;
-        foreach (var navigator in caseloads.Where(c => available.Contains(c.Id)))
+        foreach (var navigator in caseloads.Where(c => available.Contains(c.Id) && (maxOpenReferrals is not { } max || c.Open < max)))
         {
             if (navigator.Open < fewest || (navigator.Open == fewest && string.CompareOrdinal(navigator.Id, best) < 0))
                 (best, fewest) = (navigator.Id, navigator.Open);
         }
-        return best;
+        return new NavigatorChoice(best, caseloads.Count);
     }
 }
+
+/// <summary>Who takes a referral (null: nobody can now) and how many navigator accounts the site has.</summary>
+public sealed record NavigatorChoice(string? NavigatorId, int SiteNavigators);

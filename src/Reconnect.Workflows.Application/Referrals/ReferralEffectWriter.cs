@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;
 using Reconnect.Workflows.Engine.Time;
@@ -19,8 +20,11 @@ namespace Reconnect.Workflows.Application.Referrals;
 /// assignment, stages, closure, the daily checks, and inbox tasks whose assignee follows the referral (the tasks with an
 /// assignment rule; the core writer writes the others).
 /// </summary>
-public sealed class ReferralEffectWriter : IEffectWriter
+public sealed class ReferralEffectWriter(IOptions<ReconnectOptions> options) : IEffectWriter
 {
+    /// <summary><c>Reconnect:Caseload:MaxOpenReferrals</c>: no navigator is given more open referrals than this.</summary>
+    private int MaxOpenReferrals => Math.Max(1, options.Value.Caseload.MaxOpenReferrals);
+
     public bool Handles(WorkflowEffect effect) => effect is CreateReferralEffect or ReferralEventEffect or AssignNavigatorEffect
         or SetStageEffect or CloseReferralEffect or ReleaseRecordedEffect or ReferralHistoryEffect or RunCheckEffect
         or CreateTaskEffect { Assignment: not null };
@@ -40,7 +44,7 @@ public sealed class ReferralEffectWriter : IEffectWriter
                 await RecordEventAsync(db, recorded, cancellationToken);
                 return;
             case AssignNavigatorEffect assign:
-                await AssignAsync(db, state, assign, cancellationToken);
+                await AssignAsync(db, state, assign, MaxOpenReferrals, cancellationToken);
                 return;
             case SetStageEffect stage:
                 if (await db.Referrals.FindAsync([stage.ReferralId], cancellationToken) is { } staged && staged.Stage != stage.Stage.ToString())
@@ -209,13 +213,24 @@ public sealed class ReferralEffectWriter : IEffectWriter
 
     private const string WorkflowFinishedReason = "workflow finished";
 
-    /// <summary>The navigator at the site with the fewest open referrals (<see cref="NavigatorAssignment"/>), or none: the site's queue.</summary>
-    private static async Task AssignAsync(ReconnectDbContext db, WorkflowState state, AssignNavigatorEffect assign, CancellationToken cancellationToken)
+    /// <summary>
+    /// The navigator at the site with the fewest open referrals under the caseload limit (<see cref="NavigatorAssignment"/>).
+    /// When the site has navigators but none can take it (all full or away), the referral waits unassigned (its tasks in
+    /// the site's queue) and the managers get one "Allocate navigator" task; a site with no navigator at all keeps its
+    /// referrals in its queue.
+    /// </summary>
+    private static async Task AssignAsync(ReconnectDbContext db, WorkflowState state, AssignNavigatorEffect assign, int maxOpenReferrals, CancellationToken cancellationToken)
     {
         var referral = await db.Referrals.FindAsync([assign.ReferralId], cancellationToken);
         if (referral is null) return;
         var site = assign.Site ?? referral.Site;
-        var navigatorId = await NavigatorAssignment.LeastLoadedNavigatorAsync(db, site, cancellationToken, state.UpdatedAt);
+        var choice = await NavigatorAssignment.ChooseAsync(db, site, state.UpdatedAt, maxOpenReferrals, cancellationToken);
+        if (choice.NavigatorId is null && choice.SiteNavigators > 0 && referral.NavigatorId is null)
+        {
+            await AskForAllocationAsync(db, state, referral, cancellationToken);
+            return;
+        }
+        var navigatorId = choice.NavigatorId;
         if (navigatorId is null || navigatorId == referral.NavigatorId) return;
         referral.NavigatorId = navigatorId;
         referral.UpdatedAt = state.UpdatedAt;
@@ -227,6 +242,19 @@ public sealed class ReferralEffectWriter : IEffectWriter
             await db.Tasks.Where(t => t.SubjectId == referral.Id && t.AssigneeRole == Roles.Navigator && t.Status == TaskStatuses.Open)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId).SetProperty(t => t.Site, site), cancellationToken);
         History(db, referral.Id, state.UpdatedAt, "assigned", "Assigned to a navigator", new JsonObject { ["navigatorId"] = navigatorId, ["site"] = site }, null);
+    }
+
+    /// <summary>Once per referral: no second open "Allocate navigator" task while one waits.</summary>
+    private static async Task AskForAllocationAsync(ReconnectDbContext db, WorkflowState state, ReferralRecord referral, CancellationToken cancellationToken)
+    {
+        bool IsOpenAsk(WorkflowTaskRecord t) => t.SubjectId == referral.Id && t.ActivityId == Staff.StaffWork.AllocateNavigatorActivity
+            && t.Status is TaskStatuses.Open or TaskStatuses.Claimed;
+        if (db.Tasks.Local.Any(IsOpenAsk)) return;
+        if (db.Entry(referral).State != EntityState.Added && await db.Tasks.AnyAsync(t => t.SubjectId == referral.Id
+                && t.ActivityId == Staff.StaffWork.AllocateNavigatorActivity && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed), cancellationToken))
+            return;
+        History(db, referral.Id, state.UpdatedAt, "waiting-for-navigator", "Every navigator at the site is at the caseload limit or away: waiting for a navigator", null, null);
+        Staff.StaffWork.AllocateNavigatorTask(db, referral, state.UpdatedAt, "Every navigator at the site is at the caseload limit or away.");
     }
 
     private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, TaskAssignment assignment, CancellationToken cancellationToken)

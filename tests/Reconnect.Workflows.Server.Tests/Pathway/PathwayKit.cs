@@ -38,9 +38,9 @@ internal sealed class PathwayKit : IAsyncDisposable
         _admin = admin;
     }
 
-    public static async Task<PathwayKit> StartAsync(string provider = "Sqlite")
+    public static async Task<PathwayKit> StartAsync(string provider = "Sqlite", IDictionary<string, string?>? settings = null)
     {
-        var app = await ReconnectApp.StartAsync(provider, ReconnectApp.RepositoryWorkflows);
+        var app = await ReconnectApp.StartAsync(provider, ReconnectApp.RepositoryWorkflows, settings);
         try
         {
             return new PathwayKit(app, await app.LoginAsync(ReconnectApp.Admin));

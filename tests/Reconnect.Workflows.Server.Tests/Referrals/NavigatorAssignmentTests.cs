@@ -39,6 +39,35 @@ public class NavigatorAssignmentTests
         await db.Tasks.Where(t => t.SubjectId == referralId && t.Status == "Open").ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, navigatorId));
     }
 
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData(Postgres)]
+    public async Task Create_EveryNavigatorAtTheCaseloadLimit_WaitsInTheQueueWithOneAllocateNavigatorTask(string provider)
+    {
+        await using var kit = await StartAsync(provider, new Dictionary<string, string?> { ["Reconnect:Caseload:MaxOpenReferrals"] = "1" });
+        var navigator = await kit.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        var first = await kit.CreateAsync(prisonNumber: "A2000AA");
+        var second = await kit.CreateAsync(prisonNumber: "A2000AB");
+
+        await using (var db = await kit.DbAsync())
+        {
+            Assert.Equal(navigator, await db.Referrals.Where(r => r.Id == first).Select(r => r.NavigatorId).SingleAsync());
+            Assert.Null(await db.Referrals.Where(r => r.Id == second).Select(r => r.NavigatorId).SingleAsync());
+            // Its work waits in the site's queue; the managers are asked once to allocate it.
+            Assert.All(await db.Tasks.Where(t => t.SubjectId == second && t.AssigneeRole == Roles.Navigator).ToListAsync(), t => Assert.Null(t.Assignee));
+            var ask = Assert.Single(await db.Tasks.Where(t => t.SubjectId == second && t.Title == "Allocate navigator").ToListAsync());
+            Assert.Equal(Roles.Manager, ask.AssigneeRole);
+            Assert.Equal("Open", ask.Status);
+            Assert.Empty(await db.Tasks.Where(t => t.SubjectId == first && t.Title == "Allocate navigator").ToListAsync());
+        }
+
+        // A place frees up (the first referral closes): the next referral goes to the navigator again.
+        Assert.Equal("Closed", await kit.SendAsync(first, "consent-withdrawn"));
+        var third = await kit.CreateAsync(prisonNumber: "A2000AC");
+        await using (var db = await kit.DbAsync())
+            Assert.Equal(navigator, await db.Referrals.Where(r => r.Id == third).Select(r => r.NavigatorId).SingleAsync());
+    }
+
     [Fact]
     public async Task Create_NavigatorWithFewerOpenReferralsButMoreTasks_GetsTheReferral()
     {
