@@ -21,7 +21,7 @@ public static class BuiltInActivities
         new FaultActivity(), new SetNameActivity(), new SetOutputActivity(), new RunJavaScriptActivity(),
         new ExecuteWorkflowActivity(), new DispatchWorkflowActivity(),
         new Http.HttpEndpointActivity(), new Http.WriteHttpResponseActivity(),
-        new Http.SendHttpRequestActivity("Elsa.SendHttpRequest", "HTTP request"), new Http.SendHttpRequestActivity("Elsa.FlowSendHttpRequest", "HTTP request (flow)"),
+        new Http.SendHttpRequestWithActivities(), new Http.SendHttpRequestActivity("Elsa.FlowSendHttpRequest", "HTTP request (flow)"),
         new Email.SendEmailActivity(),
     ];
 }

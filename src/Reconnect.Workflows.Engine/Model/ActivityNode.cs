@@ -52,9 +52,12 @@ public sealed class ActivityNode : ExtensionFields
     /// <summary>Activity slots of containers other than <c>activities</c>: <c>body</c>, <c>then</c>, <c>else</c>, <c>default</c>.</summary>
     public static readonly IReadOnlyList<string> SingleSlotNames = ["body", "then", "else", "default"];
 
+    /// <summary><c>Elsa.SendHttpRequest</c>'s single slots, visited after its status-code cases.</summary>
+    public static readonly IReadOnlyList<string> HttpSlotNames = ["unmatchedStatusCode", "failedToConnect", "timeout"];
+
     /// <summary>
     /// Activities held in slots other than <see cref="Activities"/>, by slot path (<c>body</c>, <c>then</c>, <c>else</c>,
-    /// <c>default</c>, <c>branches/0</c>, <c>cases/1/activity</c>), in the order Elsa visits them. Read from and written
+    /// <c>default</c>, <c>branches/0</c>, <c>cases/1/activity</c>, <c>expectedStatusCodes/0/activity</c>, <c>timeout</c>), in the order Elsa visits them. Read from and written
     /// back to <see cref="ExtensionFields.Extra"/>, so a round trip keeps them as they were.
     /// </summary>
     [JsonIgnore] public List<KeyValuePair<string, ActivityNode>> Slots { get; } = [];
@@ -99,6 +102,13 @@ public sealed class ActivityNode : ExtensionFields
         if (Extra["cases"] is JsonArray cases)
             for (var i = 0; i < cases.Count; i++)
                 if (cases[i] is JsonObject c && IsActivityJson(c["activity"])) Slots.Add(new($"cases/{i}/activity", c["activity"]!.Deserialize<ActivityNode>(WorkflowJson.Options)!));
+        // Elsa.SendHttpRequest's status-code cases: {statusCode, activity}.
+        if (Extra["expectedStatusCodes"] is JsonArray statusCases)
+            for (var i = 0; i < statusCases.Count; i++)
+                if (statusCases[i] is JsonObject c && IsActivityJson(c["activity"])) Slots.Add(new($"expectedStatusCodes/{i}/activity", c["activity"]!.Deserialize<ActivityNode>(WorkflowJson.Options)!));
+        foreach (var name in HttpSlotNames)
+            if (Extra[name] is JsonObject o && IsActivityJson(o))
+                Slots.Add(new(name, o.Deserialize<ActivityNode>(WorkflowJson.Options)!));
     }
 
     protected override void OnExtraSaving()

@@ -19,6 +19,8 @@ public sealed class ElsaHttpOptions
     public List<string> AllowedHosts { get; set; } = [];
     public int TimeoutSeconds { get; set; } = 30;
     public int Retries { get; set; } = 2;
+    /// <summary>How long this node keeps the published HTTP triggers before reading them again (its own publishes are seen at once).</summary>
+    public int TriggerCacheSeconds { get; set; } = 30;
     public SmtpOptions Smtp { get; set; } = new();
 }
 
@@ -88,6 +90,8 @@ public static class ElsaHttpRegistration
         });
         services.AddSingleton<IEmailSender>(sp => new SmtpEmailSender(sp.GetRequiredService<ElsaHttpOptions>().Smtp));
         services.AddHostedService<ElsaHttpAttach>();
+        services.AddSingleton<HttpTriggerIndex>();
+        services.AddSingleton<Application.Definitions.IDefinitionChangeListener>(sp => sp.GetRequiredService<HttpTriggerIndex>());
         return services;
     }
 
@@ -103,7 +107,7 @@ public static class ElsaHttpRegistration
         return app;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, string? path, WorkflowRuntime runtime, IWorkflowDefinitionStore definitions,
+    private static async Task<IResult> HandleAsync(HttpContext http, string? path, WorkflowRuntime runtime, HttpTriggerIndex index,
         ElsaHttpOptions options, CancellationToken cancellationToken)
     {
         var user = http.User;
@@ -112,20 +116,10 @@ public static class ElsaHttpRegistration
         var requestPath = "/" + (path ?? "");
 
         var triggers = new List<(WorkflowDefinition, string, string)>();
-        foreach (var latest in await definitions.ListLatestAsync(cancellationToken))
+        foreach (var trigger in await index.MatchAsync(method, requestPath, cancellationToken))
         {
-            var published = latest.IsPublished ? latest : await definitions.FindPublishedAsync(latest.DefinitionId, cancellationToken);
-            if (published is null) continue;
-            var compiled = runtime.Runner.Compile(published);
-            foreach (var node in published.Activities.Where(a => a.Type == "Elsa.HttpEndpoint"))
-            {
-                var isTrigger = node.Id == compiled.StartNodeId || string.Equals(node.GetCustomProperty("canStartWorkflow"), "true", StringComparison.OrdinalIgnoreCase);
-                if (!isTrigger || HttpEndpointActivity.Path(node) is not { } template) continue;
-                if (!HttpStimulus.TryMatch(template, requestPath, out _) || !HttpEndpointActivity.Methods(node).Contains(method)) continue;
-                var roles = ValueConverter(node.GetInput("policy")?.Value);
-                if (roles.Count > 0 && !roles.Any(user.IsInRole)) return Results.Forbid();
-                triggers.Add((published, node.Id, template));
-            }
+            if (trigger.Roles.Count > 0 && !trigger.Roles.Any(user.IsInRole)) return Results.Forbid();
+            triggers.Add((trigger.Definition, trigger.ActivityId, trigger.PathTemplate));
         }
 
         var query = new JsonObject();
@@ -153,6 +147,4 @@ public static class ElsaHttpRegistration
                 http.Response.Headers[name] = value?.ToString();
         return Results.Text(response.Content ?? "", response.ContentType, System.Text.Encoding.UTF8, response.StatusCode);
     }
-
-    private static List<string> ValueConverter(JsonNode? value) => Engine.Activities.ValueConverter.ToStringList(value);
 }

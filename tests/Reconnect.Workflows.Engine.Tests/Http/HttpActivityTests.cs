@@ -167,6 +167,90 @@ public sealed class HttpActivityTests : IDisposable
         Assert.Equal(["down"], await RunAsync(Runtime(), Caller(closed + "/x")));
     }
 
+    // Elsa.SendHttpRequest (not the flow one) holds an activity per status code and for no response; a sequence around
+    // it shows that it is done only when that activity is.
+    private static WorkflowDefinition SequenceCaller(string url, bool withActivities = true) => WorkflowJson.Parse("""
+        {"definitionId": "seq-caller", "version": 1, "isPublished": true,
+         "variables": [{"id": "body", "name": "Body", "typeName": "Object"}],
+         "root": {"type": "Elsa.Sequence", "id": "s", "activities": [
+           {"type": "Elsa.SendHttpRequest", "id": "call", "url": {"typeName": "Uri", "expression": {"type": "Literal", "value": "URL"}},
+            "parsedContent": {"typeName": "Object", "memoryReference": {"id": "body"}},
+            "expectedStatusCodes": [
+              {"statusCode": 201, "activity": ACTIVITY201},
+              {"statusCode": 204, "activity": null}],
+            "unmatchedStatusCode": {"type": "Elsa.WriteLine", "id": "other", "text": "other status"},
+            "failedToConnect": {"type": "Elsa.WriteLine", "id": "down", "text": "down"},
+            "timeout": {"type": "Elsa.Sequence", "id": "slow", "activities": [
+              {"type": "Elsa.WriteLine", "id": "slow1", "text": "slow"}, {"type": "Elsa.WriteLine", "id": "slow2", "text": "try later"}]}},
+           {"type": "Elsa.WriteLine", "id": "after", "text": "after"}]}}
+        """.Replace("URL", url).Replace("ACTIVITY201", withActivities
+            ? """{"type": "Elsa.WriteLine", "id": "created", "text": {"typeName": "String", "expression": {"type": "JavaScript", "value": "'created ' + getBody().id"}}}"""
+            : "null"));
+
+    [Fact]
+    public async Task SendHttpRequest_ExpectedStatus_RunsItsCaseActivityThenIsDone()
+    {
+        _server.Answer(201, """{"id": "R-9"}""");
+        Assert.Equal(["created R-9", "after"], await RunAsync(Runtime(), SequenceCaller(_server.Url + "/x")));
+    }
+
+    [Fact]
+    public async Task SendHttpRequest_OtherStatus_RunsUnmatchedStatusCodeActivity()
+    {
+        _server.Answer(409, "{}");
+        Assert.Equal(["other status", "after"], await RunAsync(Runtime(), SequenceCaller(_server.Url + "/x")));
+    }
+
+    [Fact]
+    public async Task SendHttpRequest_CaseWithoutActivity_IsDoneAtOnce()
+    {
+        _server.Answer(204, "");
+        Assert.Equal(["after"], await RunAsync(Runtime(), SequenceCaller(_server.Url + "/x")));
+    }
+
+    [Fact]
+    public async Task SendHttpRequest_NothingListening_RunsFailedToConnectActivity()
+    {
+        var closed = _server.Url;
+        _server.Dispose();
+        Assert.Equal(["down", "after"], await RunAsync(Runtime(), SequenceCaller(closed + "/x")));
+    }
+
+    [Fact]
+    public async Task SendHttpRequest_NoAnswerInTime_RunsTimeoutActivity()
+    {
+        for (var i = 0; i < 3; i++) _server.Answer(201, "{}", TimeSpan.FromSeconds(2));
+        Assert.Equal(["slow", "try later", "after"], await RunAsync(Runtime(timeout: TimeSpan.FromMilliseconds(200)), SequenceCaller(_server.Url + "/x")));
+    }
+
+    [Fact]
+    public void SendHttpRequest_RoundTrip_KeepsItsActivitiesWhereTheyWere()
+    {
+        var definition = SequenceCaller("http://127.0.0.1/x");
+        var call = definition.Root.Activities![0];
+        Assert.Equal(["expectedStatusCodes/0/activity", "unmatchedStatusCode", "failedToConnect", "timeout"], call.Slots.Select(s => s.Key));
+        var again = WorkflowJson.Parse(WorkflowJson.Serialize(definition));
+        var json = JsonNode.Parse(WorkflowJson.Serialize(again))!["root"]!["activities"]![0]!;
+        Assert.Equal("created", json["expectedStatusCodes"]![0]!["activity"]!["id"]!.GetValue<string>());
+        Assert.Null(json["expectedStatusCodes"]![1]!["activity"]);
+        Assert.Equal("slow2", json["timeout"]!["activities"]![1]!["id"]!.GetValue<string>());
+        Assert.Equal(["Done"], ActivityRegistry.CreateDefault().Find("Elsa.SendHttpRequest")!.GetPorts(call));
+    }
+
+    [Fact]
+    public void Validate_SendHttpRequestCases_NamesBadAndRepeatedCodesAndLooksInside()
+    {
+        var d = WorkflowJson.Parse("""
+            {"definitionId": "x", "root": {"type": "Elsa.SendHttpRequest", "id": "call", "url": "http://127.0.0.1/",
+             "expectedStatusCodes": [{"statusCode": 200}, {"statusCode": 200}, {"statusCode": 42}],
+             "timeout": {"type": "Elsa.RunCSharp", "id": "cs"}}}
+            """);
+        var messages = new WorkflowValidator(ActivityRegistry.CreateDefault(), new ExpressionEvaluator()).Validate(d).Errors.Select(e => e.Message).ToList();
+        Assert.Contains(messages, m => m.Contains("status code 200 is listed twice"));
+        Assert.Contains(messages, m => m.Contains("is not a status-code case"));
+        Assert.Contains(messages, m => m.Contains("Elsa.RunCSharp"));
+    }
+
     private static WorkflowDefinition Endpoint() => WorkflowJson.Parse("""
         {"definitionId": "orders", "version": 1, "isPublished": true,
          "variables": [{"id": "route", "name": "Route", "typeName": "Object"}, {"id": "body", "name": "Body", "typeName": "Object"}],

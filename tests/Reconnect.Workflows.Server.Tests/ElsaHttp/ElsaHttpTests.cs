@@ -114,6 +114,29 @@ public sealed class ElsaHttpTests
     }
 
     [Fact]
+    public async Task HttpEndpoint_TriggersAreCached_ReadOncePublishAndRetractSeenAtOnce()
+    {
+        await using var app = await ReconnectApp.StartAsync();
+        var manager = await app.LoginAsync(ReconnectApp.Manager);
+        var index = app.Service<Reconnect.Workflows.Server.ElsaHttp.HttpTriggerIndex>();
+        await manager.CreateAndPublishAsync(Endpoint("hello-one", "hello/one", "Manager"));
+        static StringContent Json() => new("""{"name": "Ann"}""", Encoding.UTF8, "application/json");
+
+        Assert.Equal(HttpStatusCode.Created, (await manager.PostAsync("/workflows/hello/one", Json())).StatusCode);
+        var rebuilds = index.Rebuilds;
+        Assert.Equal(HttpStatusCode.Created, (await manager.PostAsync("/workflows/hello/one", Json())).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.PostAsync("/workflows/hello/two", Json())).StatusCode);
+        Assert.Equal(rebuilds, index.Rebuilds); // answered from the cache
+
+        // A publish on this node is seen by the next request, and so is a retract.
+        await manager.CreateAndPublishAsync(Endpoint("hello-two", "hello/two", "Manager"));
+        Assert.Equal(HttpStatusCode.Created, (await manager.PostAsync("/workflows/hello/two", Json())).StatusCode);
+        (await manager.PostAsync($"{Kit.Definitions}/hello-two/retract", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.PostAsync("/workflows/hello/two", Json())).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await manager.PostAsync("/workflows/hello/one", Json())).StatusCode);
+    }
+
+    [Fact]
     public async Task HttpEndpoint_AnInstanceWaitsOnIt_OnlyItsRolesResumeIt()
     {
         await using var app = await ReconnectApp.StartAsync();

@@ -193,10 +193,9 @@ public sealed class WriteHttpResponseActivity : IActivity
 }
 
 /// <summary>
-/// <c>Elsa.FlowSendHttpRequest</c> (and <c>Elsa.SendHttpRequest</c> used in a flowchart): sends a request after the
-/// step commits and waits for the response. Ports: the status code when it is one of <c>expectedStatusCodes</c>
-/// (else "Unmatched status code"), and Done; "Failed to connect" or "Timeout" when no response came. Outputs:
-/// <c>statusCode</c>, <c>parsedContent</c>, <c>responseHeaders</c>.
+/// <c>Elsa.FlowSendHttpRequest</c>: sends a request after the step commits and waits for the response. Ports: the
+/// status code when it is one of <c>expectedStatusCodes</c> (else "Unmatched status code"), and Done; "Failed to
+/// connect" or "Timeout" when no response came. Outputs: <c>statusCode</c>, <c>parsedContent</c>, <c>responseHeaders</c>.
 /// </summary>
 public sealed class SendHttpRequestActivity(string type, string displayName) : IActivity
 {
@@ -212,23 +211,116 @@ public sealed class SendHttpRequestActivity(string type, string displayName) : I
         Ports = ["Done", Unmatched, FailedToConnect, Timeout],
         Inputs =
         [
-            new InputDescriptor { Name = "url", DisplayName = "URL", TypeName = "Uri", Required = true },
-            new InputDescriptor { Name = "method", DisplayName = "Method", TypeName = "String", UiHint = "dropdown", Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], DefaultValue = "GET" },
-            new InputDescriptor { Name = "content", DisplayName = "Content", TypeName = "Object", UiHint = "multiline" },
-            new InputDescriptor { Name = "contentType", DisplayName = "Content type", TypeName = "String" },
-            new InputDescriptor { Name = "requestHeaders", DisplayName = "Headers", TypeName = "Object", UiHint = "code" },
+            .. HttpRequestSending.Inputs,
             new InputDescriptor { Name = "expectedStatusCodes", DisplayName = "Expected status codes", TypeName = "Int32[]", UiHint = "outcomes", Raw = false },
         ],
     };
 
     public IReadOnlyList<string> GetPorts(ActivityNode node)
     {
-        var ports = new List<string>(ExpectedFromNode(node).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var ports = new List<string>(HttpRequestSending.ExpectedFromNode(node).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         ports.AddRange(Descriptor.Ports);
         return ports;
     }
 
-    private static List<int> ExpectedFromNode(ActivityNode node)
+    public ActivityResult Execute(ActivityContext context) => HttpRequestSending.Send(context);
+
+    public ActivityResult Resume(ActivityContext context, Bookmark bookmark, JsonNode? input)
+    {
+        var answer = HttpRequestSending.Receive(context, input);
+        if (answer.Error is { } error) return ActivityResult.Outcomes(error);
+        var expected = HttpRequestSending.ExpectedStatusCodes(context);
+        var ports = new List<string>();
+        var status = answer.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (expected.Count > 0) ports.Add(expected.Contains(answer.StatusCode) ? status : Unmatched);
+        ports.Add("Done");
+        return ActivityResult.Outcomes(ports);
+    }
+}
+
+/// <summary>
+/// <c>Elsa.SendHttpRequest</c>, the non-flow one: sends the request as the flow one does, then runs the activity of the
+/// status-code case that matches (<c>expectedStatusCodes[].activity</c>), else <c>unmatchedStatusCode</c>;
+/// <c>failedToConnect</c> or <c>timeout</c> when no response came. It is done (Done, its only port) when that activity
+/// is, or at once when there is none — as Elsa schedules a missing activity as a no-op.
+/// </summary>
+public sealed class SendHttpRequestWithActivities : IContainerActivity
+{
+    public ActivityDescriptor Descriptor { get; } = new()
+    {
+        Type = "Elsa.SendHttpRequest", DisplayName = "HTTP request", Category = "HTTP", Icon = "Public", IsWaiting = true,
+        Description = "Sends an HTTP request to an allowed host and runs the activity given for the response's status code (or for no response), then is done.",
+        Ports = ["Done"],
+        Inputs =
+        [
+            .. HttpRequestSending.Inputs,
+            new InputDescriptor { Name = "expectedStatusCodes", DisplayName = "Expected status codes", TypeName = "HttpStatusCodeCases", UiHint = "code", Raw = true },
+        ],
+    };
+
+    public ActivityResult Execute(ActivityContext context) => HttpRequestSending.Send(context);
+
+    public ActivityResult Resume(ActivityContext context, Bookmark bookmark, JsonNode? input)
+    {
+        var answer = HttpRequestSending.Receive(context, input);
+        var slot = answer.Error switch
+        {
+            SendHttpRequestActivity.Timeout => "timeout",
+            SendHttpRequestActivity.FailedToConnect => "failedToConnect",
+            _ => CaseSlot(context.Node, answer.StatusCode),
+        };
+        // A matched case without an activity, or no activity for what happened: done at once.
+        return slot is not null && context.Node.Slot(slot) is { } child
+            ? new ActivityResult.ScheduleChildren([child.Id])
+            : ActivityResult.Done();
+    }
+
+    public ActivityResult? OnChildCompleted(ActivityContext context, string childId, bool allDone) => allDone ? ActivityResult.Done() : null;
+
+    /// <summary>The slot of the first case with this status code (null when that case has no activity), else <c>unmatchedStatusCode</c>.</summary>
+    private static string? CaseSlot(ActivityNode node, int statusCode)
+    {
+        if (node.GetInputRaw("expectedStatusCodes") is JsonArray cases)
+            for (var i = 0; i < cases.Count; i++)
+                if (cases[i] is JsonObject c && ValueConverter.ToInteger(c["statusCode"]) == statusCode)
+                    return c["activity"] is JsonObject ? $"expectedStatusCodes/{i}/activity" : null;
+        return "unmatchedStatusCode";
+    }
+
+    public IEnumerable<string> Validate(ActivityNode node, ValidationContext context)
+    {
+        var raw = node.GetInputRaw("expectedStatusCodes");
+        if (raw is null) yield break;
+        if (raw is not JsonArray cases)
+        {
+            yield return "expectedStatusCodes must be a list of {statusCode, activity}";
+            yield break;
+        }
+        var seen = new HashSet<long>();
+        foreach (var c in cases)
+        {
+            var code = c is JsonObject o ? ValueConverter.ToInteger(o["statusCode"]) : null;
+            if (code is not (>= 100 and <= 599)) yield return $"'{c?.ToJsonString()}' is not a status-code case (statusCode 100–599)";
+            else if (!seen.Add(code.Value)) yield return $"status code {code} is listed twice";
+        }
+    }
+}
+
+/// <summary>What both HTTP request activities share: their inputs, the outbox message, and reading the response.</summary>
+internal static class HttpRequestSending
+{
+    public static readonly IReadOnlyList<InputDescriptor> Inputs =
+    [
+        new InputDescriptor { Name = "url", DisplayName = "URL", TypeName = "Uri", Required = true },
+        new InputDescriptor { Name = "method", DisplayName = "Method", TypeName = "String", UiHint = "dropdown", Options = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], DefaultValue = "GET" },
+        new InputDescriptor { Name = "content", DisplayName = "Content", TypeName = "Object", UiHint = "multiline" },
+        new InputDescriptor { Name = "contentType", DisplayName = "Content type", TypeName = "String" },
+        new InputDescriptor { Name = "requestHeaders", DisplayName = "Headers", TypeName = "Object", UiHint = "code" },
+    ];
+
+    public readonly record struct Answer(int StatusCode, string? Error);
+
+    public static List<int> ExpectedFromNode(ActivityNode node)
     {
         var raw = node.GetInputRaw("expectedStatusCodes");
         // Elsa.SendHttpRequest writes cases ({statusCode, activity}); FlowSendHttpRequest a list of numbers.
@@ -239,7 +331,16 @@ public sealed class SendHttpRequestActivity(string type, string displayName) : I
         return [.. ValueConverter.ToStringList(expression.Value).Select(s => int.TryParse(s, out var n) ? n : 0).Where(n => n > 0)];
     }
 
-    public ActivityResult Execute(ActivityContext context)
+    public static List<int> ExpectedStatusCodes(ActivityContext context)
+    {
+        var value = context.Evaluate("expectedStatusCodes");
+        var codes = value is JsonArray a && a.All(c => c is JsonObject)
+            ? new JsonArray([.. a.Select(c => c!["statusCode"]?.DeepClone())])
+            : value;
+        return [.. ValueConverter.ToStringList(codes).Select(s => int.TryParse(s, out var n) ? n : 0).Where(n => n > 0)];
+    }
+
+    public static ActivityResult Send(ActivityContext context)
     {
         var url = context.GetString("url");
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -261,17 +362,18 @@ public sealed class SendHttpRequestActivity(string type, string displayName) : I
             payload: new JsonObject { ["eventName"] = responseEvent, ["url"] = uri.ToString() }));
     }
 
-    public ActivityResult Resume(ActivityContext context, Bookmark bookmark, JsonNode? input)
+    /// <summary>Sets the outputs from the sender's answer; the error port's name when no response came.</summary>
+    public static Answer Receive(ActivityContext context, JsonNode? input)
     {
         var response = input as JsonObject ?? [];
         switch (ValueConverter.ToText(response["error"]))
         {
             case "timeout":
-                return ActivityResult.Outcomes(Timeout);
+                return new Answer(0, SendHttpRequestActivity.Timeout);
             case "failed-to-connect":
             case "not-allowed":
                 context.Trace("http-request-failed", response.DeepClone());
-                return ActivityResult.Outcomes(FailedToConnect);
+                return new Answer(0, SendHttpRequestActivity.FailedToConnect);
         }
         var status = (int)(ValueConverter.ToInteger(response["statusCode"]) ?? 0);
         var body = ValueConverter.ToText(response["content"]);
@@ -285,12 +387,6 @@ public sealed class SendHttpRequestActivity(string type, string displayName) : I
         context.SetNamedOutput("statusCode", status);
         context.SetNamedOutput("parsedContent", parsed?.DeepClone());
         context.SetNamedOutput("responseHeaders", response["headers"]?.DeepClone());
-        var expected = ValueConverter.ToStringList(context.Evaluate("expectedStatusCodes") is JsonArray a && a.All(c => c is JsonObject)
-            ? new JsonArray([.. a.Select(c => c!["statusCode"]?.DeepClone())])
-            : context.Evaluate("expectedStatusCodes"));
-        var ports = new List<string>();
-        if (expected.Count > 0) ports.Add(expected.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture)) ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : Unmatched);
-        ports.Add("Done");
-        return ActivityResult.Outcomes(ports);
+        return new Answer(status, null);
     }
 }
