@@ -22,6 +22,7 @@ public static class Program
         new EventResumeScenario(),
         new PersistedScenario(Persistence.DatabaseProviders.Sqlite),
         new InboxScenario(),
+        new PathwayExpressionsScenario(),
     ];
 
     /// <summary>Heavy scenarios that start the real server process: run only when named (bench/README.md).</summary>

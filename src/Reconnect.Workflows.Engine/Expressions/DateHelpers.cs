@@ -12,20 +12,26 @@ namespace Reconnect.Workflows.Engine.Expressions;
 /// </summary>
 internal static class DateHelpers
 {
-    public static void Register(JsEngine engine, DateTimeOffset now)
+    /// <summary>Registers the helpers the script mentions (<paramref name="needs"/>).</summary>
+    public static void Register(JsEngine engine, DateTimeOffset now, Func<string, bool> needs)
     {
-        engine.SetValue("now", new Func<string>(() => LondonTime.Format(now)));
-        engine.SetValue("today", new Func<string>(() => LondonTime.Format(LondonTime.Today(now))));
-        engine.SetValue("addDays", new Func<JsValue, double, string>((value, days) => Shift(value, d => d.AddDays((int)days), i => i.AddDays(days))));
-        engine.SetValue("addMonths", new Func<JsValue, double, string>((value, months) => Shift(value, d => d.AddMonths((int)months), i => i.AddMonths((int)months))));
-        engine.SetValue("addHours", new Func<JsValue, double, string>((value, hours) => LondonTime.Format(Instant(value).AddHours(hours))));
-        engine.SetValue("londonDate", new Func<JsValue, string>(value => LondonTime.Format(Date(value))));
-        engine.SetValue("atLondonTime", new Func<JsValue, string, string>((value, time) =>
+        void SetValue(string name, Delegate helper)
+        {
+            if (needs(name)) engine.SetValue(name, helper);
+        }
+
+        SetValue("now", new Func<string>(() => LondonTime.Format(now)));
+        SetValue("today", new Func<string>(() => LondonTime.Format(LondonTime.Today(now))));
+        SetValue("addDays", new Func<JsValue, double, string>((value, days) => Shift(value, d => d.AddDays((int)days), i => i.AddDays(days))));
+        SetValue("addMonths", new Func<JsValue, double, string>((value, months) => Shift(value, d => d.AddMonths((int)months), i => i.AddMonths((int)months))));
+        SetValue("addHours", new Func<JsValue, double, string>((value, hours) => LondonTime.Format(Instant(value).AddHours(hours))));
+        SetValue("londonDate", new Func<JsValue, string>(value => LondonTime.Format(Date(value))));
+        SetValue("atLondonTime", new Func<JsValue, string, string>((value, time) =>
             LondonTime.Format(LondonTime.AtLondonTime(Date(value), TimeOnly.Parse(time, CultureInfo.InvariantCulture)))));
-        engine.SetValue("daysBetween", new Func<JsValue, JsValue, double>((from, to) => Date(to).DayNumber - Date(from).DayNumber));
-        engine.SetValue("minDate", new Func<JsValue, JsValue, string>((a, b) => Instant(a) <= Instant(b) ? Text(a) : Text(b)));
-        engine.SetValue("maxDate", new Func<JsValue, JsValue, string>((a, b) => Instant(a) >= Instant(b) ? Text(a) : Text(b)));
-        engine.SetValue("isBefore", new Func<JsValue, JsValue, bool>((a, b) => Instant(a) < Instant(b)));
+        SetValue("daysBetween", new Func<JsValue, JsValue, double>((from, to) => Date(to).DayNumber - Date(from).DayNumber));
+        SetValue("minDate", new Func<JsValue, JsValue, string>((a, b) => Instant(a) <= Instant(b) ? Text(a) : Text(b)));
+        SetValue("maxDate", new Func<JsValue, JsValue, string>((a, b) => Instant(a) >= Instant(b) ? Text(a) : Text(b)));
+        SetValue("isBefore", new Func<JsValue, JsValue, bool>((a, b) => Instant(a) < Instant(b)));
     }
 
     private static string Text(JsValue value) => value.IsDate()

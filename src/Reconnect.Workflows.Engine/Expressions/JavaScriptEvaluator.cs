@@ -14,9 +14,10 @@ namespace Reconnect.Workflows.Engine.Expressions;
 /// <summary>
 /// JavaScript on Jint: an interpreter, so there is no compiler warm-up (Elsa #6496), and it runs inside limits on time,
 /// memory, statements and recursion with no access to the CLR. Parsed scripts are cached by text. Each evaluation gets a
-/// fresh engine so one instance's globals never leak into another's.
+/// fresh engine so one instance's globals never leak into another's. Only the names a script mentions are bound (found
+/// once per script text): binding every variable and helper for a one-line condition was most of an expression's cost.
 /// </summary>
-public sealed class JavaScriptEvaluator(JavaScriptOptions options)
+public sealed partial class JavaScriptEvaluator(JavaScriptOptions options)
 {
     private static readonly ScriptPreparationOptions PreparationOptions = new()
     {
@@ -24,17 +25,47 @@ public sealed class JavaScriptEvaluator(JavaScriptOptions options)
         ParsingOptions = new ScriptParsingOptions { AllowReturnOutsideFunction = true },
     };
 
-    private readonly ConcurrentDictionary<string, Prepared<Script>> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PreparedScript> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A parsed script and the identifiers its text holds (null: it may reach any global, so bind them all).
+    /// <paramref name="VariablesByName"/>: the script reads <c>variables</c> only as <c>variables.Name</c>, so the object
+    /// needs just the variables it names.
+    /// </summary>
+    private sealed record PreparedScript(Prepared<Script> Script, HashSet<string>? Names, bool VariablesByName)
+    {
+        public bool Needs(string name) => Names is null || Names.Contains(name);
+
+        public bool NeedsVariable(string name) => !VariablesByName || Names is null || Names.Contains(name);
+    }
+
+    // Names through which a script can reach a global it does not spell out.
+    private static readonly string[] ReflectiveNames = ["eval", "globalThis", "this", "Function"];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[A-Za-z_$][A-Za-z0-9_$]*")]
+    private static partial System.Text.RegularExpressions.Regex IdentifierPattern();
+
+    // `variables` used other than as `variables.Name` (variables[x], Object.keys(variables), 'X' in variables, …).
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![A-Za-z0-9_$])variables(?![A-Za-z0-9_$])(?!\s*\.\s*[A-Za-z_$])")]
+    private static partial System.Text.RegularExpressions.Regex VariablesAsAWholePattern();
+
+    /// <summary>Every identifier-like word in the text (comments and strings too: binding one too many is harmless).</summary>
+    private static HashSet<string>? NamesIn(string script)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match match in IdentifierPattern().Matches(script)) names.Add(match.Value);
+        return ReflectiveNames.Any(names.Contains) ? null : names;
+    }
 
     public JsonNode? Evaluate(string script, IExpressionContext context)
     {
         var prepared = Prepare(script);
         var engine = CreateEngine();
-        var variablesObject = Bind(engine, context);
+        var variablesObject = Bind(engine, context, prepared);
         JsValue result;
         try
         {
-            result = engine.Evaluate(prepared);
+            result = engine.Evaluate(prepared.Script);
         }
         catch (JavaScriptException ex)
         {
@@ -64,7 +95,7 @@ public sealed class JavaScriptEvaluator(JavaScriptOptions options)
         {
             throw new ExpressionException($"Script error: {ex.Message}", ex);
         }
-        SyncVariablesBack(engine, variablesObject, context);
+        if (variablesObject is not null) SyncVariablesBack(engine, variablesObject, context);
         return ToJson(engine, result);
     }
 
@@ -82,14 +113,16 @@ public sealed class JavaScriptEvaluator(JavaScriptOptions options)
         }
     }
 
-    private Prepared<Script> Prepare(string script)
+    private PreparedScript Prepare(string script)
     {
         if (script.Length > options.MaxScriptLength)
             throw new ExpressionException($"Script is longer than {options.MaxScriptLength} characters.");
         if (_cache.TryGetValue(script, out var cached)) return cached;
         try
         {
-            var prepared = JsEngine.PrepareScript(script, options: PreparationOptions);
+            var prepared = new PreparedScript(JsEngine.PrepareScript(script, options: PreparationOptions),
+                options.BindEverything ? null : NamesIn(script),
+                VariablesByName: !options.BindEverything && !VariablesAsAWholePattern().IsMatch(script));
             // Bound the cache: scripts come from definitions, so the set is small; a flood of distinct texts (hostile input) must not grow memory without end.
             if (_cache.Count > 10_000) _cache.Clear();
             _cache[script] = prepared;
@@ -115,69 +148,86 @@ public sealed class JavaScriptEvaluator(JavaScriptOptions options)
     private static string Location(JavaScriptException ex) =>
         ex.Location.Start.Line > 0 ? $" (line {ex.Location.Start.Line}, column {ex.Location.Start.Column})" : "";
 
-    private static JsValue Bind(JsEngine engine, IExpressionContext context)
+    /// <summary>Binds what the script mentions; the <c>variables</c> object when it is bound (its changes are copied back).</summary>
+    private static JsValue? Bind(JsEngine engine, IExpressionContext context, PreparedScript script)
     {
         var parser = new JsonParser(engine);
         JsValue FromJson(JsonNode? node) => node is null ? JsValue.Null : parser.Parse(node.ToJsonString());
-
-        var variables = new JsonObject();
-        foreach (var name in context.VariableNames)
+        void Set(string name, Delegate value)
         {
-            context.TryGetVariable(name, out var value);
-            variables[name] = value?.DeepClone();
+            if (script.Needs(name)) engine.SetValue(name, value);
         }
-        var variablesObject = parser.Parse(variables.ToJsonString());
-        engine.SetValue("variables", variablesObject);
-        engine.SetValue("input", FromJson(context.Input));
-        engine.SetValue("workflowInstanceId", context.InstanceId);
-        engine.SetValue("correlationId", context.CorrelationId is null ? JsValue.Null : context.CorrelationId);
 
-        engine.SetValue("getVariable", new Func<string, JsValue>(name =>
+        JsValue? variablesObject = null;
+        if (script.Needs("variables"))
+        {
+            var variables = new JsonObject();
+            foreach (var name in context.VariableNames)
+            {
+                if (!script.NeedsVariable(name)) continue;
+                context.TryGetVariable(name, out var value);
+                variables[name] = value?.DeepClone();
+            }
+            variablesObject = parser.Parse(variables.ToJsonString());
+            engine.SetValue("variables", variablesObject);
+        }
+        void Mirror(string name, JsonNode? node) => variablesObject?.AsObject().Set(name, FromJson(node));
+
+        if (script.Needs("input")) engine.SetValue("input", FromJson(context.Input));
+        if (script.Needs("workflowInstanceId")) engine.SetValue("workflowInstanceId", context.InstanceId);
+        if (script.Needs("correlationId")) engine.SetValue("correlationId", context.CorrelationId is null ? JsValue.Null : context.CorrelationId);
+
+        Set("getVariable", new Func<string, JsValue>(name =>
             context.TryGetVariable(name, out var v) ? FromJson(v) : JsValue.Undefined));
-        engine.SetValue("setVariable", new Action<string, JsValue>((name, value) =>
+        Set("setVariable", new Action<string, JsValue>((name, value) =>
         {
             var node = ToJson(engine, value);
             context.SetVariable(name, node);
-            variablesObject.AsObject().Set(name, FromJson(node));
+            Mirror(name, node);
         }));
-        engine.SetValue("getInput", new Func<string, JsValue>(name =>
+        Set("getInput", new Func<string, JsValue>(name =>
             context.Input.TryGetPropertyValue(name, out var v) ? FromJson(v) : JsValue.Undefined));
-        engine.SetValue("getLastResult", new Func<JsValue>(() => FromJson(context.LastResult)));
-        engine.SetValue("getOutput", new Func<string, JsValue>(name => FromJson(context.GetOutput(name))));
-        engine.SetValue("getWorkflowInstanceId", new Func<string>(() => context.InstanceId));
-        engine.SetValue("getCorrelationId", new Func<JsValue>(() => context.CorrelationId is null ? JsValue.Null : context.CorrelationId));
+        Set("getLastResult", new Func<JsValue>(() => FromJson(context.LastResult)));
+        Set("getOutput", new Func<string, JsValue>(name => FromJson(context.GetOutput(name))));
+        Set("getWorkflowInstanceId", new Func<string>(() => context.InstanceId));
+        Set("getCorrelationId", new Func<JsValue>(() => context.CorrelationId is null ? JsValue.Null : context.CorrelationId));
 
         // Elsa's generated accessors: getCounter()/setCounter(v) for a variable Counter, getMessage() for an input Message.
         foreach (var (key, _) in context.Input)
-            DefineAccessor(engine, "get", key, new Func<JsValue>(() => context.Input.TryGetPropertyValue(key, out var v) ? FromJson(v) : JsValue.Undefined));
+            DefineAccessor(engine, script, "get", key, () => new Func<JsValue>(() => context.Input.TryGetPropertyValue(key, out var v) ? FromJson(v) : JsValue.Undefined));
         foreach (var name in context.VariableNames)
         {
             var captured = name;
-            DefineAccessor(engine, "get", captured, new Func<JsValue>(() => context.TryGetVariable(captured, out var v) ? FromJson(v) : JsValue.Undefined));
-            DefineAccessor(engine, "set", captured, new Action<JsValue>(value =>
+            DefineAccessor(engine, script, "get", captured, () => new Func<JsValue>(() => context.TryGetVariable(captured, out var v) ? FromJson(v) : JsValue.Undefined));
+            DefineAccessor(engine, script, "set", captured, () => new Action<JsValue>(value =>
             {
                 var node = ToJson(engine, value);
                 context.SetVariable(captured, node);
-                variablesObject.AsObject().Set(captured, FromJson(node));
+                Mirror(captured, node);
             }));
         }
 
-        engine.SetValue("setOutcome", new Action<string>(outcome => context.SetOutcomes([outcome])));
-        engine.SetValue("setOutcomes", new Action<JsValue>(outcomes => context.SetOutcomes(ValueConverterOutcomes(engine, outcomes))));
+        Set("setOutcome", new Action<string>(outcome => context.SetOutcomes([outcome])));
+        Set("setOutcomes", new Action<JsValue>(outcomes => context.SetOutcomes(ValueConverterOutcomes(engine, outcomes))));
 
-        DateHelpers.Register(engine, context.Now);
+        DateHelpers.Register(engine, context.Now, script.Needs);
         return variablesObject;
     }
 
     private static List<string> ValueConverterOutcomes(JsEngine engine, JsValue value) =>
         Activities.ValueConverter.ToStringList(ToJson(engine, value));
 
-    private static void DefineAccessor(JsEngine engine, string prefix, string name, Delegate accessor)
+    private static void DefineAccessor(JsEngine engine, PreparedScript script, string prefix, string name, Func<Delegate> accessor)
     {
         if (!IsIdentifier(name)) return;
-        engine.SetValue(prefix + name, accessor);
-        var capitalised = char.ToUpperInvariant(name[0]) + name[1..];
-        if (capitalised != name) engine.SetValue(prefix + capitalised, accessor);
+        var plain = prefix + name;
+        var capitalised = prefix + char.ToUpperInvariant(name[0]) + name[1..];
+        var needPlain = script.Needs(plain);
+        var needCapitalised = capitalised != plain && script.Needs(capitalised);
+        if (!needPlain && !needCapitalised) return;
+        var value = accessor();
+        if (needPlain) engine.SetValue(plain, value);
+        if (needCapitalised) engine.SetValue(capitalised, value);
     }
 
     private static bool IsIdentifier(string name) =>

@@ -9,4 +9,9 @@ public sealed class JavaScriptOptions
     public int MaxRecursionDepth { get; set; } = 256;
     /// <summary>Longest script text accepted (characters).</summary>
     public int MaxScriptLength { get; set; } = 64 * 1024;
+    /// <summary>
+    /// Bind every variable, input and helper for each script, not only those its text names: a safety switch should a
+    /// script reach a global in a way the name scan misses, and the baseline of the <c>pathway-expressions</c> benchmark.
+    /// </summary>
+    public bool BindEverything { get; set; }
 }

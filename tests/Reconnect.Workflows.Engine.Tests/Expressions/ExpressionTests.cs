@@ -39,6 +39,57 @@ public class ExpressionTests
     }
 
     [Fact]
+    public void JavaScript_OnlyMentionedNamesBound_ReadsAndLeavesTheRestAlone()
+    {
+        var c = new TestExpressionContext { Input = new JsonObject { ["Message"] = "hello" } };
+        c.Variables["Counter"] = 1;
+        c.Variables["Other"] = "x";
+        Assert.Equal(2, Eval(Js("getCounter() + 1"), c)!.GetValue<long>());
+        Assert.Equal(1, c.Variables["Counter"]!.GetValue<int>());
+        Assert.Equal("x", c.Variables["Other"]!.GetValue<string>());
+        Assert.Equal("function function object", Eval(Js("typeof getOther + ' ' + typeof getMessage + ' ' + typeof input"), c)!.GetValue<string>());
+        // A name inside a string or comment is bound too (harmless), and a script naming `variables` sees them all.
+        Assert.Equal("x", Eval(Js("/* getCounter */ variables['Oth' + 'er']"), c)!.GetValue<string>());
+    }
+
+    [Fact]
+    public void JavaScript_VariablesObject_WholeWhenUsedAsAWholeElseTheNamedOnes()
+    {
+        var c = new TestExpressionContext();
+        c.Variables["A"] = 1;
+        c.Variables["B"] = 2;
+        c.Variables["C"] = 3;
+        Assert.Equal(3, Eval(Js("variables.A + variables . B"), c)!.GetValue<long>());
+        Assert.Equal(3, Eval(Js("Object.keys(variables).length"), c)!.GetValue<long>());
+        Assert.True(Eval(Js("'C' in variables"), c)!.GetValue<bool>());
+        Assert.Equal(3, Eval(Js("var k = 'C'; variables[k]"), c)!.GetValue<long>());
+        Eval(Js("variables.D = variables.A + 10"), c);
+        Assert.Equal(11, c.Variables["D"]!.GetValue<long>());
+        Assert.Equal(3, c.Variables["C"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void JavaScript_ReachedThroughEvalOrGlobalThis_EverythingIsBound()
+    {
+        var c = new TestExpressionContext();
+        c.Variables["Counter"] = 41;
+        Assert.Equal(42, Eval(Js("eval('get' + 'Counter')() + 1"), c)!.GetValue<long>());
+        Assert.Equal(42, Eval(Js("globalThis['get' + 'Counter']() + 1"), c)!.GetValue<long>());
+        Assert.Equal("2027-01-08", Eval(Js("globalThis['add' + 'Days']('2027-01-01', 7)"), c)!.GetValue<string>());
+    }
+
+    [Fact]
+    public void JavaScript_CapitalisedAccessorAndDateHelper_BoundWhenNamed()
+    {
+        var c = new TestExpressionContext();
+        c.Variables["releaseDate"] = "2027-01-01";
+        Assert.Equal("2027-01-11", Eval(Js("addDays(getReleaseDate(), 10)"), c)!.GetValue<string>());
+        Assert.Equal("2027-01-11", Eval(Js("addDays(variables.releaseDate, 10)"), c)!.GetValue<string>());
+        Eval(Js("setReleaseDate('2027-02-01')"), c);
+        Assert.Equal("2027-02-01", c.Variables["releaseDate"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void JavaScript_TopLevelReturn_IsAllowedAsInElsa() => Assert.False(Eval(Js("return false;"))!.GetValue<bool>());
 
     [Fact]
