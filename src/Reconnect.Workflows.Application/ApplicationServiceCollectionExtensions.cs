@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Reconnect.Workflows.Application.Time;
 using Reconnect.Workflows.Engine.Activities;
 using Reconnect.Workflows.Engine.Execution;
@@ -20,7 +21,21 @@ public static class ApplicationServiceCollectionExtensions
             .AddSingleton<Instances.InstanceService>()
             .AddScoped<Definitions.DefinitionService>()
             .AddSingleton<Definitions.IDefinitionChangeListener, Definitions.WorkflowActivityRegistrar>()
-            .AddSchedules();
+            .AddSchedules().AddMigrations();
+
+    /// <summary>
+    /// Migrations and bulk operations, and the runner of their background jobs. The jobs run on the thread pool unless the
+    /// host registers its own <see cref="Migrations.IMigrationJobScheduler"/> (the server's is a Quartz job).
+    /// </summary>
+    public static IServiceCollection AddMigrations(this IServiceCollection services)
+    {
+        services.AddSingleton<Migrations.MigrationService>();
+        services.AddSingleton<Migrations.BulkOperations>();
+        services.AddSingleton<Migrations.MigrationJobs>();
+        services.AddSingleton<Migrations.InProcessMigrationJobScheduler>();
+        services.TryAddSingleton<Migrations.IMigrationJobScheduler>(sp => sp.GetRequiredService<Migrations.InProcessMigrationJobScheduler>());
+        return services;
+    }
 
     /// <summary>
     /// Schedules: reading and changing them, and the record of their runs. The host registers the scheduler itself

@@ -55,7 +55,8 @@ public sealed class CoreEffectWriter : IEffectWriter
 {
     /// <summary>Tasks without an assignment rule (a module's writer takes those), cancels, reschedules and the outbox.</summary>
     public bool Handles(WorkflowEffect effect) =>
-        effect is CreateTaskEffect { Assignment: null } or CancelTaskEffect or RescheduleTaskEffect or PublishEventEffect;
+        effect is CreateTaskEffect { Assignment: null } or CancelTaskEffect or RescheduleTaskEffect or PublishEventEffect
+            or Engine.Migration.MigrateTaskEffect;
 
     public async Task WriteAsync(ReconnectDbContext db, WorkflowState state, WorkflowEffect effect, CancellationToken cancellationToken)
     {
@@ -76,6 +77,18 @@ public sealed class CoreEffectWriter : IEffectWriter
             case RescheduleTaskEffect reschedule:
                 var moved = await db.Tasks.FindAsync([reschedule.TaskId], cancellationToken);
                 if (moved is not null) moved.DueAt = reschedule.DueAt;
+                return;
+            case Engine.Migration.MigrateTaskEffect migrate:
+                // The same row (id, assignee, claim kept); the new version's activity, title, outcomes and due date.
+                var open = await db.Tasks.FindAsync([migrate.TaskId], cancellationToken);
+                if (open is not null && open.Status is TaskStatuses.Open or TaskStatuses.Claimed)
+                {
+                    open.ActivityId = migrate.ActivityId;
+                    open.ActivityType = migrate.ActivityType;
+                    open.Title = migrate.Title.Length <= 300 ? migrate.Title : migrate.Title[..300];
+                    open.OutcomesJson = JsonSerializer.Serialize(migrate.Outcomes);
+                    open.DueAt = migrate.DueAt;
+                }
                 return;
             case PublishEventEffect publish:
                 db.Outbox.Add(new OutboxMessageRecord

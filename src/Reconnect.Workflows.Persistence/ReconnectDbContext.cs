@@ -27,6 +27,7 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<ReferralRecord> Referrals => Set<ReferralRecord>();
     public DbSet<ReferralHistoryRecord> ReferralHistory => Set<ReferralHistoryRecord>();
     public DbSet<StaffAbsenceRecord> StaffAbsences => Set<StaffAbsenceRecord>();
+    public DbSet<MigrationJobRecord> MigrationJobs => Set<MigrationJobRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -159,6 +160,21 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.Property(x => x.Message).HasMaxLength(2000);
             e.Property(x => x.Node).HasMaxLength(200);
             e.HasIndex(x => new { x.ScheduleName, x.StartedAt });
+        });
+
+        builder.Entity<MigrationJobRecord>(e =>
+        {
+            e.ToTable("MigrationJobs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.Kind).HasMaxLength(20);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Cursor).HasMaxLength(64);
+            e.Property(x => x.CreatedBy).HasMaxLength(450);
+            e.Property(x => x.CreatedByName).HasMaxLength(256);
+            // Start-up looks for jobs still running.
+            e.HasIndex(x => x.Status);
         });
 
         builder.Entity<ReferralRecord>(e =>

@@ -26,4 +26,9 @@ public static class AuditActions
     public const string Assign = "assign";
     public const string Release = "release";
     public const string NavigatorChange = "navigator-change";
+    /// <summary>A migration started (subject the definition) and each instance it moved (subject the instance).</summary>
+    public const string Migrate = "migrate";
+    /// <summary>A bulk cancel or retry started (each instance then has its own cancel or retry row).</summary>
+    public const string BulkCancel = "bulk-cancel";
+    public const string BulkRetry = "bulk-retry";
 }

@@ -23,6 +23,12 @@ public abstract record Stimulus
     /// <summary>Run a faulted instance again from the faulting activity.</summary>
     public sealed record Retry : Stimulus;
 
+    /// <summary>
+    /// Move the instance to another version of its definition (<see cref="Migration.WorkflowMigration.Apply"/> makes the
+    /// step; the runner itself refuses it). Carried by the commit so the store knows why the state changed.
+    /// </summary>
+    public sealed record Migrate(int FromVersion, int ToVersion) : Stimulus;
+
     /// <summary>Cancel the instance and every bookmark it has.</summary>
     public sealed record Cancel(string? Reason) : Stimulus;
 }

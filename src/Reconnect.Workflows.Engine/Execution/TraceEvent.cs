@@ -25,6 +25,8 @@ public static class TraceKinds
     public const string Faulted = "faulted";
     public const string Cancelled = "cancelled";
     public const string Retried = "retried";
+    /// <summary>The instance moved to another version of its definition (from, to, the activity map).</summary>
+    public const string Migrated = "migrated";
 }
 
 /// <summary>A fault recorded against the activity that raised it.</summary>

@@ -118,6 +118,9 @@ public sealed class WorkflowRunner
                 s.Flow.Pending.Clear();
                 break;
 
+            case Stimulus.Migrate:
+                return StepResult.Rejected(state, StepOutcome.NotApplicable, "A migration is made by WorkflowMigration.Apply, not by a step.");
+
             case Stimulus.Cancel cancel:
                 if (s.Status.IsTerminal())
                     return StepResult.Rejected(state, StepOutcome.NotApplicable, $"The instance is already {s.Status.ToString().ToLowerInvariant()}.");

@@ -73,6 +73,7 @@ public static class WorkflowTelemetry
         Stimulus.SetVariables => "set-variables",
         Stimulus.Retry => "retry",
         Stimulus.Cancel => "cancel",
+        Stimulus.Migrate => "migrate",
         _ => stimulus.GetType().Name.ToLowerInvariant(),
     };
 }

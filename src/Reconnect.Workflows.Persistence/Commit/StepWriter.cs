@@ -97,6 +97,9 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
                     .SetProperty(i => i.Version, state.Version)
                     .SetProperty(i => i.Status, status)
                     .SetProperty(i => i.CorrelationId, state.CorrelationId)
+                    // Changes only when a migration moves the instance to another version.
+                    .SetProperty(i => i.DefinitionVersion, state.DefinitionVersion)
+                    .SetProperty(i => i.DefinitionVersionId, state.DefinitionVersionId)
                     .SetProperty(i => i.UpdatedAt, state.UpdatedAt)
                     .SetProperty(i => i.FinishedAt, state.FinishedAt), cancellationToken);
             if (updated != 1) return StepWritten.Lost;

@@ -219,3 +219,32 @@ public sealed class StaffAbsenceRecord
     public DateTimeOffset? CoverStartedAt { get; set; }
     public DateTimeOffset? CoverEndedAt { get; set; }
 }
+
+/// <summary>
+/// A background job over many instances: a migration to another version, or a bulk cancel or retry. Each instance is
+/// its own transaction; <see cref="Cursor"/> (the last instance id handled, ids grow with creation) lets a restarted job
+/// continue where it stopped. <see cref="PlanJson"/> holds what the job was asked to do.
+/// </summary>
+public sealed class MigrationJobRecord
+{
+    public required string Id { get; set; }
+    /// <summary><c>migrate</c>, <c>cancel</c> or <c>retry</c>.</summary>
+    public required string Kind { get; set; }
+    public string? DefinitionId { get; set; }
+    public int? FromVersion { get; set; }
+    public int? ToVersion { get; set; }
+    public required string PlanJson { get; set; }
+    /// <summary><c>Running</c>, <c>Completed</c> or <c>Failed</c>.</summary>
+    public required string Status { get; set; }
+    public int Total { get; set; }
+    public int Migrated { get; set; }
+    public int Failed { get; set; }
+    /// <summary><c>[{instanceId, message}]</c>, the first hundred.</summary>
+    public string ErrorsJson { get; set; } = "[]";
+    public string? Cursor { get; set; }
+    public string? CreatedBy { get; set; }
+    public string? CreatedByName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}

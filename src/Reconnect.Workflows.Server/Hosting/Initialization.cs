@@ -19,6 +19,10 @@ public static class Initialization
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         await app.Services.GetRequiredService<WorkflowFileDeployer>().DeployAllAsync();
         foreach (var listener in app.Services.GetServices<IDefinitionChangeListener>()) await listener.OnStartupAsync();
+        // Migration and bulk jobs that were running when the process stopped carry on (each instance is idempotent).
+        var migrationScheduler = app.Services.GetRequiredService<Reconnect.Workflows.Application.Migrations.IMigrationJobScheduler>();
+        foreach (var jobId in await app.Services.GetRequiredService<Reconnect.Workflows.Application.Migrations.MigrationJobs>().RunningAsync())
+            await migrationScheduler.ScheduleAsync(jobId);
         // A living service on first run: synthetic referrals through the published pathway (never in Production).
         var seed = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
         var referrals = seed.DemoReferrals ?? (app.Environment.IsDevelopment() ? 60 : 0);

@@ -32,6 +32,7 @@ public static class Pipeline
         app.MapTestingApi();
         app.MapWorkflowDefinitionsApi();
         app.MapWorkflowInstancesApi();
+        app.MapMigrationsApi();
         app.MapSchedulesApi();
         app.MapReferralsApi();
         app.MapTasksApi();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using SchedulingOptions = Reconnect.Workflows.Application.Schedules.SchedulingOptions;
 using Quartz.Impl.AdoJobStore;
@@ -72,6 +73,9 @@ public static class SchedulingServiceCollectionExtensions
 
         services.AddTransient<TimerDispatcherJob>();
         services.AddTransient<CronWorkflowJob>();
+        services.AddTransient<MigrationQuartzJob>();
+        // Migration and bulk jobs run as Quartz jobs (they survive a restart), not on the thread pool.
+        services.Replace(ServiceDescriptor.Singleton<Reconnect.Workflows.Application.Migrations.IMigrationJobScheduler, QuartzMigrationJobScheduler>());
         services.AddSingleton<TimerWakeUp>();
         services.AddSingleton<ITimerCommitListener>(sp => sp.GetRequiredService<TimerWakeUp>());
         services.AddSingleton<ScheduleManager>();

@@ -45,6 +45,10 @@ public class WorkflowApiRoleTests
             new("POST", $"{Instances}/{faulted}/retry", null, a, s, HttpStatusCode.OK),
             new("POST", "/api/events/go", () => new JsonObject { ["correlationId"] = "r2" }, m, s, HttpStatusCode.OK),
             new("POST", $"{Instances}/{waiting}/cancel", null, a, n, HttpStatusCode.OK),
+            // Migrations: managers (a bad body is still a 400, after the policy); bulk operations: as cancel and retry
+            new("POST", $"{Definitions}/roles/migrations", () => new JsonObject { ["fromVersion"] = 1, ["toVersion"] = 1, ["dryRun"] = true }, m, a, HttpStatusCode.BadRequest),
+            new("POST", $"{Instances}/bulk-cancel", () => new JsonObject { ["filter"] = new JsonObject { ["definitionId"] = "none" }, ["dryRun"] = true }, m, s, HttpStatusCode.OK),
+            new("POST", $"{Instances}/bulk-retry", () => new JsonObject { ["filter"] = new JsonObject { ["definitionId"] = "none" }, ["dryRun"] = true }, a, n, HttpStatusCode.OK),
         };
 
         var anonymous = app.CreateClient();

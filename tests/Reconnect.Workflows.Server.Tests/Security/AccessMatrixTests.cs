@@ -119,6 +119,16 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
             new("POST", "/api/workflow-instances/{id}/retry", $"{instance}/retry", null, Only(ManageInstances)),
             new("POST", "/api/events/{eventName}", $"/api/events/{SecurityServer.FlowEvent}", () => new JsonObject { ["correlationId"] = "security-2" }, Only(ManageInstances)),
             new("POST", "/api/workflow-instances/{id}/cancel", $"{instance}/cancel", null, Only(ManageInstances)),
+            // ---- migrations and bulk operations (docs/api.md): migrate M (a bad body: 400 after the policy); bulk M/A; a job's status M/S/A
+            new("POST", "/api/workflow-definitions/{definitionId}/migrations", $"{flow}/migrations",
+                () => new JsonObject { ["fromVersion"] = 1, ["toVersion"] = 1, ["dryRun"] = true }, Only(EditWorkflows)),
+            new("POST", "/api/workflow-instances/bulk-cancel", $"{Instances}/bulk-cancel",
+                () => new JsonObject { ["filter"] = new JsonObject { ["definitionId"] = "matches-nothing" }, ["dryRun"] = true }, Only(ManageInstances)),
+            new("POST", "/api/workflow-instances/bulk-retry", $"{Instances}/bulk-retry",
+                () => new JsonObject { ["filter"] = new JsonObject { ["definitionId"] = "matches-nothing" }, ["dryRun"] = true }, Only(ManageInstances)),
+            // an unknown job: 404 for those who may read instances (the policy answers first for everyone else)
+            new("GET", "/api/migrations/{id}", "/api/migrations/no-such-job", null,
+                c => c == Caller.Anonymous ? Answer.Unauthorized : ReadInstances.Contains(c) ? Answer.Hidden : Answer.Forbidden),
             // ---- schedules (docs/scheduling.md): read S/A/M, change S/A
             new("GET", "/api/schedules", "/api/schedules", null, Only(ReadSchedules)),
             new("GET", "/api/schedules/next-fire-times", "/api/schedules/next-fire-times?cron=0%207%20*%20*%20*", null, Only(ReadSchedules)),

@@ -76,6 +76,12 @@ public abstract class HumanTaskActivity : IActivity, IRecomputableActivity
         return ActivityResult.Outcomes(chosen);
     }
 
+    /// <summary>
+    /// The task as this activity would make it now: its title, outcomes and due date (evaluated as of
+    /// <paramref name="context"/>'s time). A migration gives an open task the new version's shape without re-running it.
+    /// </summary>
+    public TaskShape Describe(ActivityContext context) => new(Title(context), Outcomes(context), Due(context));
+
     public Bookmark Recompute(ActivityContext context, Bookmark bookmark)
     {
         if (bookmark.Payload?["due"] is null) return bookmark;
@@ -112,3 +118,6 @@ public sealed class RunTaskActivity : HumanTaskActivity
 
     protected override JsonObject? Data(ActivityContext context) => new() { ["taskName"] = Title(context), ["payload"] = context.Evaluate("payload") };
 }
+
+/// <summary>What a task activity makes: title, outcomes, due date.</summary>
+public sealed record TaskShape(string Title, IReadOnlyList<string> Outcomes, DateTimeOffset? DueAt);

@@ -1,0 +1,54 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class AddMigrationJobs : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "MigrationJobs",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    DefinitionId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    FromVersion = table.Column<int>(type: "integer", nullable: true),
+                    ToVersion = table.Column<int>(type: "integer", nullable: true),
+                    PlanJson = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Total = table.Column<int>(type: "integer", nullable: false),
+                    Migrated = table.Column<int>(type: "integer", nullable: false),
+                    Failed = table.Column<int>(type: "integer", nullable: false),
+                    ErrorsJson = table.Column<string>(type: "text", nullable: false),
+                    Cursor = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    CreatedByName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MigrationJobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MigrationJobs_Status",
+                table: "MigrationJobs",
+                column: "Status");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "MigrationJobs");
+        }
+    }
+}
