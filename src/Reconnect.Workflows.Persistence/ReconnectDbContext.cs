@@ -26,6 +26,7 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<ScheduleRunRecord> ScheduleRuns => Set<ScheduleRunRecord>();
     public DbSet<ReferralRecord> Referrals => Set<ReferralRecord>();
     public DbSet<ReferralHistoryRecord> ReferralHistory => Set<ReferralHistoryRecord>();
+    public DbSet<ReferenceCounterRecord> ReferenceCounters => Set<ReferenceCounterRecord>();
     public DbSet<StaffAbsenceRecord> StaffAbsences => Set<StaffAbsenceRecord>();
     public DbSet<MigrationJobRecord> MigrationJobs => Set<MigrationJobRecord>();
 
@@ -183,6 +184,8 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.WorkflowInstanceId).HasMaxLength(64);
+            e.Property(x => x.Reference).HasMaxLength(32);
+            e.HasIndex(x => x.Reference).IsUnique();
             e.Property(x => x.PrisonNumber).HasMaxLength(7);
             e.Property(x => x.OpenPrisonNumber).HasMaxLength(7);
             e.Property(x => x.GivenName).HasMaxLength(100);
@@ -207,6 +210,13 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.HasIndex(x => new { x.NavigatorId, x.ClosedAt });
             e.HasIndex(x => x.WorkflowInstanceId);
             e.HasIndex(x => new { x.ReleasedOn, x.Site });
+        });
+
+        builder.Entity<ReferenceCounterRecord>(e =>
+        {
+            e.ToTable("ReferenceCounters");
+            e.HasKey(x => new { x.Site, x.Year });
+            e.Property(x => x.Site).HasMaxLength(20);
         });
 
         builder.Entity<ReferralHistoryRecord>(e =>

@@ -9,6 +9,7 @@ public sealed record WindowDto(DateOnly Opens, DateOnly Closes);
 
 public sealed record ReferralCreatedDto(
     string Id,
+    string Reference,
     string WorkflowInstanceId,
     string Stage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] WindowDto? Window);
@@ -41,6 +42,7 @@ public sealed record TimerDto(string ActivityId, DateTimeOffset Due);
 /// <summary>A referral as staff see it (navigators of its site, managers, admins).</summary>
 public sealed record ReferralDetailDto(
     string Id,
+    string Reference,
     string WorkflowInstanceId,
     string Stage,
     string Site,
@@ -72,6 +74,7 @@ public sealed record ReferralDetailDto(
 /// <summary>A referral as its referrer sees it: status only (no person, no health data, history kinds without detail).</summary>
 public sealed record ReferralStatusDto(
     string Id,
+    string Reference,
     string Stage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] WindowDto? Window,
     string? ClosureReason,
@@ -82,6 +85,7 @@ public sealed record ReferralStatusDto(
 /// <summary>One row of the staff list.</summary>
 public sealed record ReferralSummaryDto(
     string Id,
+    string Reference,
     string WorkflowInstanceId,
     string Stage,
     string Site,

@@ -38,7 +38,7 @@ public sealed class ReferralEffectWriter(IOptions<ReconnectOptions> options) : I
         switch (effect)
         {
             case CreateReferralEffect create:
-                CreateReferral(db, state, create);
+                await CreateReferralAsync(db, state, create, cancellationToken);
                 return;
             case ReferralEventEffect recorded:
                 await RecordEventAsync(db, recorded, cancellationToken);
@@ -100,12 +100,20 @@ public sealed class ReferralEffectWriter(IOptions<ReconnectOptions> options) : I
         return stage;
     }
 
-    private static void CreateReferral(ReconnectDbContext db, WorkflowState state, CreateReferralEffect create)
+    /// <summary>
+    /// The referral row, with its human reference numbered in this same transaction (decision: one counter row per site
+    /// and year, bumped atomically, so concurrent referrals get distinct, gap-free numbers and a rolled-back step gives
+    /// its number back).
+    /// </summary>
+    private static async Task CreateReferralAsync(ReconnectDbContext db, WorkflowState state, CreateReferralEffect create, CancellationToken cancellationToken)
     {
         var r = create.Referral;
+        var year = r.ReferralDate.Year;
+        var sequence = await ReferenceCounters.NextAsync(db, r.Site, year, cancellationToken);
         db.Referrals.Add(new ReferralRecord
         {
             Id = create.ReferralId,
+            Reference = ReferralReference.Format(r.Site, year, sequence),
             WorkflowInstanceId = state.Id,
             PrisonNumber = r.PrisonNumber,
             OpenPrisonNumber = r.PrisonNumber,

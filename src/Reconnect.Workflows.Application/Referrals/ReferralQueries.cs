@@ -77,7 +77,7 @@ public static class ReferralQueries
             navigator = new NavigatorDto(navigatorId, name);
         }
         return new ReferralDetailDto(
-            r.Id, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, Window(r.ReleaseDate), r.ClosureReason, r.ClosedAt, r.ReleasedOn,
+            r.Id, r.Reference, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, Window(r.ReleaseDate), r.ClosureReason, r.ClosedAt, r.ReleasedOn,
             new PersonDto(r.GivenName, r.FamilyName, r.DateOfBirth, r.PrisonNumber, r.NhsNumber),
             JsonSerializer.Deserialize<List<string>>(r.HealthNeedsJson) ?? [],
             r.ReleaseType, r.ReferralSource, r.ReferralDate,
@@ -97,7 +97,7 @@ public static class ReferralQueries
             .Where(h => h.ReferralId == r.Id).OrderBy(h => h.Id)
             .Select(h => new HistoryDto(h.At, h.Kind, null, null))
             .ToListAsync(cancellationToken);
-        return new ReferralStatusDto(r.Id, r.Stage, Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, r.CreatedAt, history);
+        return new ReferralStatusDto(r.Id, r.Reference, r.Stage, Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, r.CreatedAt, history);
     }
 
     public static async Task<List<TaskDto>> OpenTasksAsync(ReconnectDbContext db, string referralId, DateTimeOffset now, CancellationToken cancellationToken)

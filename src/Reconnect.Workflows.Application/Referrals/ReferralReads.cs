@@ -91,17 +91,17 @@ public sealed class ReferralReads(IDbContextFactory<ReconnectDbContext> contexts
 
         if (caller.Scope == ReferralScope.Own)
         {
-            var own = await rows.Select(r => new { r.Id, r.Stage, r.ReleaseDate, r.ClosureReason, r.ReferralDate, r.CreatedAt }).ToListAsync(cancellationToken);
-            var items = own.Take(size).Select(r => new ReferralStatusDto(r.Id, r.Stage, ReferralQueries.Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, r.CreatedAt, null)).ToList();
+            var own = await rows.Select(r => new { r.Id, r.Reference, r.Stage, r.ReleaseDate, r.ClosureReason, r.ReferralDate, r.CreatedAt }).ToListAsync(cancellationToken);
+            var items = own.Take(size).Select(r => new ReferralStatusDto(r.Id, r.Reference, r.Stage, ReferralQueries.Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, r.CreatedAt, null)).ToList();
             await AuditListAsync(user, items.Select(i => i.Id), query);
             return new ReferralListResult.Own(new ReferralPage<ReferralStatusDto>(items, query.Page, size, own.Count > size));
         }
         var staff = await rows.Select(r => new
         {
-            r.Id, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, r.ClosureReason, r.ReferralDate,
+            r.Id, r.Reference, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, r.ClosureReason, r.ReferralDate,
             r.GivenName, r.FamilyName, r.PrisonNumber, r.NavigatorId, r.CreatedAt,
         }).ToListAsync(cancellationToken);
-        var summaries = staff.Take(size).Select(r => new ReferralSummaryDto(r.Id, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate,
+        var summaries = staff.Take(size).Select(r => new ReferralSummaryDto(r.Id, r.Reference, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate,
             ReferralQueries.Window(r.ReleaseDate), r.ClosureReason, r.ReferralDate, new PersonSummaryDto(r.GivenName, r.FamilyName, r.PrisonNumber),
             r.NavigatorId, r.CreatedAt)).ToList();
         await AuditListAsync(user, summaries.Select(i => i.Id), query);

@@ -18,9 +18,10 @@ namespace Reconnect.Workflows.Application.Referrals;
 
 public abstract record CreateReferralResult
 {
-    public sealed record Created(string ReferralId, string WorkflowInstanceId, ReferralWindow? Window, string Stage) : CreateReferralResult;
+    /// <param name="Reference">The human reference (<c>LEI-2026-0042</c>) numbered in the referral's transaction.</param>
+    public sealed record Created(string ReferralId, string WorkflowInstanceId, ReferralWindow? Window, string Stage, string Reference) : CreateReferralResult;
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : CreateReferralResult;
-    public sealed record Duplicate(string OpenReferralId) : CreateReferralResult;
+    public sealed record Duplicate(string OpenReferralId, string OpenReference) : CreateReferralResult;
     public sealed record PathwayUnavailable(string Message) : CreateReferralResult;
 }
 
@@ -99,7 +100,7 @@ public sealed class ReferralService(
         var check = EligibilityChecker.Check(request, Today, Sites);
         if (!check.IsEligible) return new CreateReferralResult.Invalid(check.Errors);
         var referral = check.Referral!;
-        if (await OpenReferralIdAsync(referral.PrisonNumber, cancellationToken) is { } open) return new CreateReferralResult.Duplicate(open);
+        if (await OpenReferralAsync(referral.PrisonNumber, cancellationToken) is { } open) return open;
 
         var pathway = await definitions.FindPublishedAsync(PathwayDefinitionId, cancellationToken);
         if (pathway is null) return new CreateReferralResult.PathwayUnavailable($"The pathway '{PathwayDefinitionId}' is not published.");
@@ -119,12 +120,27 @@ public sealed class ReferralService(
         if (result.Status == ResumeStatus.Conflict)
         {
             // Lost a race with another referral for the same prison number: the unique index refused the second row.
-            if (await OpenReferralIdAsync(referral.PrisonNumber, cancellationToken) is { } winner) return new CreateReferralResult.Duplicate(winner);
+            if (await OpenReferralAsync(referral.PrisonNumber, cancellationToken) is { } winner) return winner;
             throw new InvalidOperationException("The referral could not be saved: " + result.Message);
         }
         // The stage the committed step left the referral in, from its effects (no read back).
         var stage = ReferralEffectWriter.StageAfter(id, nameof(ReferralStage.Received), result.Step!.Effects);
-        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage);
+        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage, await ReferenceOfAsync(id, cancellationToken));
+    }
+
+    /// <summary>The reference the committed step gave the referral (numbered inside its transaction, so read back once).</summary>
+    private async Task<string> ReferenceOfAsync(string referralId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Referrals.AsNoTracking().Where(r => r.Id == referralId).Select(r => r.Reference).FirstAsync(cancellationToken);
+    }
+
+    private async Task<CreateReferralResult.Duplicate?> OpenReferralAsync(string prisonNumber, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var open = await db.Referrals.AsNoTracking().Where(r => r.OpenPrisonNumber == prisonNumber)
+            .Select(r => new { r.Id, r.Reference }).FirstOrDefaultAsync(cancellationToken);
+        return open is null ? null : new CreateReferralResult.Duplicate(open.Id, open.Reference);
     }
 
     public async Task<string?> OpenReferralIdAsync(string prisonNumber, CancellationToken cancellationToken = default)

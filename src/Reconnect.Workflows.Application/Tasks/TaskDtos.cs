@@ -35,6 +35,9 @@ public sealed record TaskDto(
     /// <summary>Who the task is about (the referral's person), for callers who may see that referral; null for tasks about no referral.</summary>
     public PersonOnTask? Person { get; init; }
 
+    /// <summary>The referral's human reference (<c>LEI-2026-0042</c>), shown instead of its id.</summary>
+    public string? Reference { get; init; }
+
     /// <summary>The referral's planned release date.</summary>
     public string? ReleaseDate { get; init; }
 

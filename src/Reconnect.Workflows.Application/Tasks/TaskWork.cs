@@ -99,7 +99,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
     {
         var ids = tasks.Select(t => t.ReferralId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var people = ids.Count == 0 ? [] : await db.Referrals.AsNoTracking().Where(r => ids.Contains(r.Id))
-            .Select(r => new { r.Id, r.GivenName, r.FamilyName, r.PrisonNumber, r.ReleaseDate })
+            .Select(r => new { r.Id, r.Reference, r.GivenName, r.FamilyName, r.PrisonNumber, r.ReleaseDate })
             .ToDictionaryAsync(r => r.Id, StringComparer.Ordinal, cancellationToken);
         var today = Engine.Time.LondonTime.Today(clock.GetUtcNow());
         var shown = people.Keys.Where(id => alreadyShown is null || !alreadyShown.Contains(id)).ToList();
@@ -113,6 +113,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             return t with
             {
                 Person = new PersonOnTask(p.GivenName, p.FamilyName, p.PrisonNumber),
+                Reference = p.Reference,
                 ReleaseDate = p.ReleaseDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 DaysOverdue = late,
             };

@@ -152,6 +152,8 @@ public sealed class ScheduleRunRecord
 public sealed class ReferralRecord
 {
     public required string Id { get; set; }
+    /// <summary>The short human reference, <c>LEI-2026-0042</c> (<see cref="ReferenceCounterRecord"/>); unique, never changes.</summary>
+    public required string Reference { get; set; }
     public required string WorkflowInstanceId { get; set; }
     public required string PrisonNumber { get; set; }
     public string? OpenPrisonNumber { get; set; }
@@ -178,6 +180,17 @@ public sealed class ReferralRecord
     public string? CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The last sequence number given to a referral of one site in one year. Incremented by one atomic upsert in the
+/// transaction that writes the referral (<see cref="ReferenceCounters"/>), so the row lock orders concurrent referrals.
+/// </summary>
+public sealed class ReferenceCounterRecord
+{
+    public required string Site { get; set; }
+    public int Year { get; set; }
+    public int Last { get; set; }
 }
 
 /// <summary>One line of a referral's history: created, stage, event, assigned, closed. Detail holds no names or health data.</summary>

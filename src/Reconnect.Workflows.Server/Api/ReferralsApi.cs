@@ -63,13 +63,14 @@ public static class ReferralsApi
                     Detail = "This person already has an open referral; send events to it instead.",
                 };
                 details.Extensions["openReferralId"] = duplicate.OpenReferralId;
+                details.Extensions["openReference"] = duplicate.OpenReference;
                 return TypedResults.Problem(details);
             }
             case CreateReferralResult.PathwayUnavailable unavailable:
                 return TypedResults.Problem(unavailable.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Referrals are not being accepted");
             case CreateReferralResult.Created created:
                 var window = created.Window is { } w ? new WindowDto(w.Opens, w.Closes) : null;
-                return TypedResults.Created($"{Base}/{created.ReferralId}", new ReferralCreatedDto(created.ReferralId, created.WorkflowInstanceId, created.Stage, window));
+                return TypedResults.Created($"{Base}/{created.ReferralId}", new ReferralCreatedDto(created.ReferralId, created.Reference, created.WorkflowInstanceId, created.Stage, window));
             default:
                 throw new InvalidOperationException("Unknown create result.");
         }

@@ -90,6 +90,7 @@ public class EngagementByWeekTests
         db.Referrals.Add(new ReferralRecord
         {
             Id = id,
+            Reference = "REF-" + id,
             WorkflowInstanceId = "instance-" + id,
             PrisonNumber = "P-" + id,
             OpenPrisonNumber = closed ? null : "open-" + id,

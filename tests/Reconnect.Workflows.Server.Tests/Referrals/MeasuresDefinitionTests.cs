@@ -174,6 +174,7 @@ public class MeasuresDefinitionTests
         db.Referrals.Add(new ReferralRecord
         {
             Id = id,
+            Reference = "REF-" + id,
             WorkflowInstanceId = "instance-" + id,
             PrisonNumber = prisonNumber,
             OpenPrisonNumber = closedAt is null ? prisonNumber : null,

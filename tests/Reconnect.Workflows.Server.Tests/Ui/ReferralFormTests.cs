@@ -23,7 +23,7 @@ public class ReferralFormTests : MudTestContext
         .Add(f => f.Submit, request =>
         {
             _submitted.Add(request);
-            return Task.FromResult(answer ?? new CreateReferralResult.Created("r1", "i1", null, "Triage"));
+            return Task.FromResult(answer ?? new CreateReferralResult.Created("r1", "i1", null, "Triage", "LEI-2026-0001"));
         }));
 
     private static string FieldText(IRenderedComponent<ReferralForm> cut, string inputId) =>
@@ -119,7 +119,7 @@ public class ReferralFormTests : MudTestContext
     [Fact]
     public void Submit_Duplicate_LinksToTheOpenReferral()
     {
-        var cut = RenderForm(new CreateReferralResult.Duplicate("open-123"));
+        var cut = RenderForm(new CreateReferralResult.Duplicate("open-123", "LEI-2026-0007"));
         cut.Find("#referral-submit").Click();
         Assert.Equal("/referrals/open-123", cut.Find("#open-referral-link").GetAttribute("href"));
     }

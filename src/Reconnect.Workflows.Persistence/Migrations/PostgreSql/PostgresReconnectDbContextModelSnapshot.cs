@@ -536,6 +536,23 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferenceCounterRecord", b =>
+                {
+                    b.Property<string>("Site")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Last")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Site", "Year");
+
+                    b.ToTable("ReferenceCounters", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferralHistoryRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -644,6 +661,11 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                         .HasMaxLength(7)
                         .HasColumnType("character varying(7)");
 
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<DateOnly>("ReferralDate")
                         .HasColumnType("date");
 
@@ -690,6 +712,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("PrisonNumber");
+
+                    b.HasIndex("Reference")
+                        .IsUnique();
 
                     b.HasIndex("WorkflowInstanceId");
 

@@ -538,6 +538,23 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferenceCounterRecord", b =>
+                {
+                    b.Property<string>("Site")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Last")
+                        .HasColumnType("int");
+
+                    b.HasKey("Site", "Year");
+
+                    b.ToTable("ReferenceCounters", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferralHistoryRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -646,6 +663,11 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                         .HasMaxLength(7)
                         .HasColumnType("nvarchar(7)");
 
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateOnly>("ReferralDate")
                         .HasColumnType("date");
 
@@ -693,6 +715,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                         .HasFilter("[OpenPrisonNumber] IS NOT NULL");
 
                     b.HasIndex("PrisonNumber");
+
+                    b.HasIndex("Reference")
+                        .IsUnique();
 
                     b.HasIndex("WorkflowInstanceId");
 

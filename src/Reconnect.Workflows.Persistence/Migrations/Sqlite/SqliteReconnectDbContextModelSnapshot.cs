@@ -517,6 +517,23 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferenceCounterRecord", b =>
+                {
+                    b.Property<string>("Site")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Last")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Site", "Year");
+
+                    b.ToTable("ReferenceCounters", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.ReferralHistoryRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -623,6 +640,11 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                         .HasMaxLength(7)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("ReferralDate")
                         .HasColumnType("TEXT");
 
@@ -669,6 +691,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("PrisonNumber");
+
+                    b.HasIndex("Reference")
+                        .IsUnique();
 
                     b.HasIndex("WorkflowInstanceId");
 
