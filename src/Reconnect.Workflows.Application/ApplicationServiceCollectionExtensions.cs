@@ -17,7 +17,7 @@ public static class ApplicationServiceCollectionExtensions
 {
     /// <summary>Every use-case area of the application layer.</summary>
     public static IServiceCollection AddReconnectApplication(this IServiceCollection services) =>
-        services.AddAudit().AddReferrals().AddTasks().AddStaff().AddSingleton<Demo.DemoReferralSeeder>()
+        services.AddAudit().AddReferrals().AddTasks().AddStaff().AddNotifications().AddSingleton<Demo.DemoReferralSeeder>()
             .AddSingleton<Instances.InstanceService>()
             .AddScoped<Definitions.DefinitionService>()
             .AddSingleton<Definitions.IDefinitionChangeListener, Definitions.WorkflowActivityRegistrar>()
@@ -62,6 +62,10 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<Checks.ReferralCheckBatches>();
         return services;
     }
+
+    /// <summary>In-app notifications: a person's list and the in-process news for open bells.</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services) =>
+        services.AddSingleton<Notifications.NotificationNews>().AddSingleton<Notifications.NotificationService>();
 
     /// <summary>Staff: accounts (scoped: through Identity's user manager), and the per-request account check.</summary>
     public static IServiceCollection AddStaff(this IServiceCollection services)

@@ -40,6 +40,7 @@ public static class TaskRows
         Description = create.Description,
         OutcomesJson = JsonSerializer.Serialize(create.Outcomes),
         DueAt = create.DueAt,
+        EscalateAt = EscalateAt(create.DueAt, create.Data?["escalateAfter"]),
         Status = TaskStatuses.Open,
         Site = site,
         Assignee = assignee,
@@ -48,6 +49,38 @@ public static class TaskRows
         CreatedAt = state.UpdatedAt,
         DataJson = create.Data?.ToJsonString(),
     };
+
+    /// <summary>Escalation after the due time when a task does not say (ISO 8601 <c>P2D</c>).</summary>
+    public static readonly TimeSpan DefaultEscalateAfter = TimeSpan.FromDays(2);
+
+    /// <summary>
+    /// When an open task is escalated: its due time plus its <c>escalateAfter</c> (the task data's, else two days);
+    /// none without a due time.
+    /// </summary>
+    public static DateTimeOffset? EscalateAt(DateTimeOffset? due, JsonNode? escalateAfter)
+    {
+        if (due is null) return null;
+        var after = ValueConverter.TryParseDuration(ValueConverter.ToText(escalateAfter), out var span) && span >= TimeSpan.Zero ? span : DefaultEscalateAfter;
+        return due.Value + after;
+    }
+
+    /// <summary>The same from a task row's stored data (a due time that moved keeps its task's <c>escalateAfter</c>).</summary>
+    public static DateTimeOffset? EscalateAt(DateTimeOffset? due, string? dataJson)
+    {
+        JsonNode? after = null;
+        if (dataJson is not null)
+        {
+            try
+            {
+                after = (JsonNode.Parse(dataJson) as JsonObject)?["escalateAfter"];
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                after = null;
+            }
+        }
+        return EscalateAt(due, after);
+    }
 }
 
 /// <summary>Tasks and the outbox.</summary>
@@ -76,7 +109,11 @@ public sealed class CoreEffectWriter : IEffectWriter
                 return;
             case RescheduleTaskEffect reschedule:
                 var moved = await db.Tasks.FindAsync([reschedule.TaskId], cancellationToken);
-                if (moved is not null) moved.DueAt = reschedule.DueAt;
+                if (moved is not null)
+                {
+                    moved.DueAt = reschedule.DueAt;
+                    moved.EscalateAt = TaskRows.EscalateAt(reschedule.DueAt, moved.DataJson);
+                }
                 return;
             case Engine.Migration.MigrateTaskEffect migrate:
                 // The same row (id, assignee, claim kept); the new version's activity, title, outcomes and due date.

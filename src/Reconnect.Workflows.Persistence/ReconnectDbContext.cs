@@ -29,6 +29,7 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<ReferenceCounterRecord> ReferenceCounters => Set<ReferenceCounterRecord>();
     public DbSet<StaffAbsenceRecord> StaffAbsences => Set<StaffAbsenceRecord>();
     public DbSet<MigrationJobRecord> MigrationJobs => Set<MigrationJobRecord>();
+    public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -130,6 +131,9 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             e.HasIndex(x => new { x.Status, x.DueAt });
             e.HasIndex(x => x.SubjectId);
             e.HasIndex(x => x.InstanceId);
+            // Escalation: the open tasks whose time has come; the managers' "Needs attention" list.
+            e.HasIndex(x => new { x.Status, x.EscalateAt });
+            e.HasIndex(x => new { x.Status, x.EscalatedAt });
         });
 
         builder.Entity<OutboxMessageRecord>(e =>
@@ -247,6 +251,20 @@ public abstract class ReconnectDbContext(DbContextOptions options) : IdentityDbC
             // A person's absences by date; whom someone covers.
             e.HasIndex(x => new { x.UserId, x.To });
             e.HasIndex(x => x.CoverUserId);
+        });
+
+        builder.Entity<NotificationRecord>(e =>
+        {
+            e.ToTable("Notifications");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.Property(x => x.Kind).HasMaxLength(40);
+            e.Property(x => x.Text).HasMaxLength(500);
+            e.Property(x => x.Link).HasMaxLength(300);
+            // A person's newest first; their unread count.
+            e.HasIndex(x => new { x.UserId, x.At });
+            e.HasIndex(x => new { x.UserId, x.ReadAt });
         });
     }
 }

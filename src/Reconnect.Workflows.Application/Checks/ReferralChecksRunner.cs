@@ -105,18 +105,31 @@ internal static class ReferralChecksRunner
 
             case ReferralChecks.EscalateOverdueTasks:
             {
-                var limit = now.AddDays(-days);
-                var overdue = await db.Tasks
-                    .Where(t => (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && t.EscalatedAt == null && t.DueAt != null && t.DueAt < limit
-                        && t.AssigneeRole != Roles.Manager && (after == null || string.Compare(t.Id, after) > 0))
+                // A task's own time (its due time + escalateAfter, TaskRows.EscalateAt); rows from before escalateAfter
+                // existed (no EscalateAt) by the check's "days".
+                var legacyLimit = now.AddDays(-days);
+                var overdue = await db.Tasks.AsNoTracking()
+                    .Where(t => (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed) && t.EscalatedAt == null && t.AssigneeRole != Roles.Manager
+                        && ((t.EscalateAt != null && t.EscalateAt <= now) || (t.EscalateAt == null && t.DueAt != null && t.DueAt < legacyLimit))
+                        && (after == null || string.Compare(t.Id, after) > 0))
                     .OrderBy(t => t.Id)
                     .Take(batchSize)
+                    .Select(t => new { t.Id, t.Title, t.DueAt, t.Site, t.SubjectId, t.Assignee })
                     .ToListAsync(cancellationToken);
                 foreach (var task in overdue)
                 {
-                    task.EscalatedAt = now;
-                    AddStandalone(db, instanceId, now, title ?? "Review: overdue task", $"'{task.Title}' was due {LondonTime.Format(LondonTime.ToLondonDate(task.DueAt!.Value))} and is still open.",
+                    // Once: the guarded UPDATE is the claim. A second run, or a run on another node at the same moment
+                    // (PostgreSQL re-checks the guard after the first commits), changes nothing and raises nothing.
+                    var id = task.Id;
+                    if (await db.Tasks.Where(t => t.Id == id && t.EscalatedAt == null && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
+                            .ExecuteUpdateAsync(s => s.SetProperty(t => t.EscalatedAt, now), cancellationToken) != 1)
+                        continue;
+                    var dueDate = LondonTime.Format(LondonTime.ToLondonDate(task.DueAt!.Value));
+                    AddStandalone(db, instanceId, now, title ?? "Review: overdue task", $"'{task.Title}' was due {dueDate} and is still open.",
                         Roles.Manager, null, task.Site, task.SubjectId, due, new JsonObject { ["overdueTaskId"] = task.Id, ["check"] = check.Check });
+                    if (task.Assignee is { } assignee)
+                        Notifications.NotificationRows.Add(db, assignee, Notifications.NotificationKinds.TaskEscalated,
+                            $"'{task.Title}' (due {dueDate}) is still open and was escalated to the managers.", "/inbox", now);
                 }
                 return (overdue.Count, overdue.Count > 0 ? overdue[^1].Id : after);
             }
@@ -163,6 +176,7 @@ internal static class ReferralChecksRunner
             Description = description,
             OutcomesJson = DoneOnly,
             DueAt = due,
+            EscalateAt = Persistence.TaskRows.EscalateAt(due, (System.Text.Json.Nodes.JsonNode?)null),
             Status = TaskStatuses.Open,
             Site = site,
             Assignee = assignee,

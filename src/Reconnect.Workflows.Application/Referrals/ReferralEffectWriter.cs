@@ -263,6 +263,10 @@ public sealed class ReferralEffectWriter(IOptions<ReconnectOptions> options) : I
             return;
         History(db, referral.Id, state.UpdatedAt, "waiting-for-navigator", "Every navigator at the site is at the caseload limit or away: waiting for a navigator", null, null);
         Staff.StaffWork.AllocateNavigatorTask(db, referral, state.UpdatedAt, "Every navigator at the site is at the caseload limit or away.");
+        // The managers hear of it in the step's transaction (their bells re-read on the new task's news).
+        foreach (var manager in await Notifications.NotificationRows.ManagersAsync(db, cancellationToken))
+            Notifications.NotificationRows.Add(db, manager, Notifications.NotificationKinds.CaseloadFull,
+                $"Every navigator at {referral.Site} is at the caseload limit or away: a new referral waits for a navigator.", $"/referrals/{referral.Id}", state.UpdatedAt);
     }
 
     private static async Task CreateReferralTaskAsync(ReconnectDbContext db, WorkflowState state, CreateTaskEffect create, TaskAssignment assignment, CancellationToken cancellationToken)

@@ -54,7 +54,8 @@ public sealed class Absences(
     IDbContextFactory<ReconnectDbContext> contexts,
     ControllableTimeProvider clock,
     TaskNotifications notifications,
-    ILogger<Absences> logger)
+    ILogger<Absences> logger,
+    Notifications.NotificationNews? news = null)
 {
     /// <summary>An absence is at most this long (a longer one is a deactivation, or several absences).</summary>
     public const int MaxDays = 366;
@@ -129,6 +130,7 @@ public sealed class Absences(
             await transaction.CommitAsync(cancellationToken);
         }
         notifications.TasksCommitted(moved);
+        if (record.From <= today) Tell(record.CoverUserId);
         await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.AbsenceCreate, AuditTrail.User, userId, new JsonObject
         {
             ["absenceId"] = record.Id, ["from"] = LondonTime.Format(record.From), ["to"] = LondonTime.Format(record.To),
@@ -201,6 +203,7 @@ public sealed class Absences(
                     started++;
                     tasks += moved.Count;
                     notifications.TasksCommitted(moved);
+                    Tell(absence.CoverUserId);
                     logger.LogInformation("Cover started for absence {AbsenceId}: {Tasks} task(s) moved", absence.Id, moved.Count);
                 }
             }
@@ -243,6 +246,13 @@ public sealed class Absences(
         }
         var referrals = await db.Referrals.Where(r => r.NavigatorId == userId && r.ClosedAt == null).Select(r => r.Id).ToListAsync(cancellationToken);
         var until = LondonTime.Format(absence.To);
+        if (cover is not null)
+        {
+            // The cover hears of it with the move (same transaction); the text names the colleague, for the cover only.
+            var name = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.DisplayName ?? u.UserName).FirstOrDefaultAsync(cancellationToken) ?? "A colleague";
+            Notifications.NotificationRows.Add(db, cover, Notifications.NotificationKinds.CoverStarted,
+                $"You are covering for {name} until {until}: {tasks.Count(t => t.Assignee == cover)} open task(s) moved to you.", "/inbox", now);
+        }
         foreach (var referral in referrals)
             ReferralEffectWriter.History(db, referral, now, "cover-started",
                 $"The navigator is away until {until}: their tasks go to " + (cover is null ? "the site's queue" : "the cover navigator"),
@@ -284,6 +294,12 @@ public sealed class Absences(
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.CoverEndedAt, now), cancellationToken) == 1;
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>After the commit: the cover's open bell re-reads (a cover who was not available got no row: a harmless re-read).</summary>
+    private void Tell(string? cover)
+    {
+        if (cover is not null) news?.Published([cover]);
+    }
 
     /// <summary>A navigator for their own absences, a manager for anyone's.</summary>
     private static AbsenceResult? Refusal(ClaimsPrincipal user, string userId)

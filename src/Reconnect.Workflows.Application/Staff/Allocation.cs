@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Application.Audit;
+using Reconnect.Workflows.Application.Notifications;
 using Reconnect.Workflows.Application.Referrals;
 using Reconnect.Workflows.Application.Tasks;
 using Reconnect.Workflows.Application.Time;
@@ -36,7 +37,8 @@ public sealed record ChangeNavigatorRequest(string? NavigatorId, string? Reason)
 /// its open "Allocate navigator" tasks are done, a history line says who and why). Every change is one guarded write,
 /// audited (<c>assign</c>, <c>release</c> on the task; <c>navigator-change</c> on the referral), and told to open inboxes.
 /// </summary>
-public sealed class Allocation(IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, TaskWork tasks, TaskNotifications notifications)
+public sealed class Allocation(IDbContextFactory<ReconnectDbContext> contexts, ControllableTimeProvider clock, TaskWork tasks, TaskNotifications notifications,
+    NotificationNews news)
 {
     public const int MaxReasonLength = 300;
 
@@ -55,11 +57,19 @@ public sealed class Allocation(IDbContextFactory<ReconnectDbContext> contexts, C
             return new AllocationResult.Invalid(new Dictionary<string, string[]> { ["assigneeId"] = [$"is not an active navigator of the task's site ({task.Site})"] });
         if (task.Assignee == request.AssigneeId) return new AllocationResult.Done(task);
         var assignee = request.AssigneeId;
-        var changed = await db.Tasks.Where(t => t.Id == taskId && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, assignee).SetProperty(t => t.Status, TaskStatuses.Open)
-                .SetProperty(t => t.ClaimedBy, (string?)null).SetProperty(t => t.ClaimedAt, (DateTimeOffset?)null), cancellationToken);
-        if (changed != 1) return new AllocationResult.Conflict("The task was completed or cancelled just now.");
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var changed = await db.Tasks.Where(t => t.Id == taskId && (t.Status == TaskStatuses.Open || t.Status == TaskStatuses.Claimed))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, assignee).SetProperty(t => t.Status, TaskStatuses.Open)
+                    .SetProperty(t => t.ClaimedBy, (string?)null).SetProperty(t => t.ClaimedAt, (DateTimeOffset?)null), cancellationToken);
+            if (changed != 1) return new AllocationResult.Conflict("The task was completed or cancelled just now.");
+            // The assignee hears of it in the same transaction as the change (docs/security.md, "Notifications").
+            NotificationRows.Add(db, assignee, NotificationKinds.TaskAssigned, $"A manager gave you the task '{task.Title}'.", "/inbox", clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
         notifications.TasksCommitted([new TaskCommitNotice(task.Id, task.Site, assignee, task.AssigneeRole, task.ReferralId)]);
+        news.Published([assignee]);
         await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.Assign, AuditTrail.Task, task.Id,
             new JsonObject { ["referralId"] = task.ReferralId, ["assigneeId"] = assignee, ["previous"] = task.Assignee });
         return new AllocationResult.Done(await AfterAsync(db, task.Id));
@@ -125,12 +135,16 @@ public sealed class Allocation(IDbContextFactory<ReconnectDbContext> contexts, C
             task.CompletedBy = me;
             task.CompletedAt = now;
         }
+        NotificationRows.Add(db, navigatorId, NotificationKinds.CaseAssigned,
+            moved.Count == 0 ? "A manager made you the navigator of a case." : $"A manager made you the navigator of a case: {moved.Count} open task(s) are now yours.",
+            $"/referrals/{referralId}", now);
         var summary = "Navigator changed by a manager" + (string.IsNullOrEmpty(reason) ? "" : ": " + reason);
         ReferralEffectWriter.History(db, referralId, now, "navigator-changed", summary.Length > 300 ? summary[..300] : summary,
             new JsonObject { ["navigatorId"] = navigatorId, ["previous"] = previous, ["tasksMoved"] = moved.Count }, me);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         notifications.TasksCommitted([.. moved.Select(TaskCommitNotice.From)]);
+        news.Published([navigatorId]);
         await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.NavigatorChange, ReferralReads.AuditEntityType, referralId,
             new JsonObject { ["navigatorId"] = navigatorId, ["previous"] = previous, ["tasksMoved"] = moved.Count });
         return new AllocationResult.Done(null, new NavigatorChangeDto(referralId, navigatorId, previous, moved.Count));

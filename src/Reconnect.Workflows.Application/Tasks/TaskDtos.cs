@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Reconnect.Workflows.Engine.Time;
+using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Persistence.Tasks;
 
 namespace Reconnect.Workflows.Application.Tasks;
@@ -44,13 +45,19 @@ public sealed record TaskDto(
     /// <summary>Whole days past the due date (London dates), when overdue.</summary>
     public int? DaysOverdue { get; init; }
 
+    /// <summary>When the task was escalated to the managers (past its due time + <c>escalateAfter</c>); null: not escalated.</summary>
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>Escalated and still open or claimed (the inbox's "Escalated" flag, the managers' "Needs attention").</summary>
+    public bool Escalated => EscalatedAt is not null && Status is TaskStatuses.Open or TaskStatuses.Claimed;
+
     public static TaskDto From(TaskRow t, IReadOnlyDictionary<string, string?> names, DateTimeOffset now) => new(
         t.Id, t.Title, t.ReferralId, t.Site, t.Assignee,
         t.Assignee is not null && names.TryGetValue(t.Assignee, out var name) ? name : null,
         t.AssigneeRole, t.Status,
         t.DueAt is { } due ? LondonTime.ToLondonDate(due).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
         t.DueAt, t.OverdueAt(now), ParseOutcomes(t.OutcomesJson), t.Outcome, t.Notes, t.Description,
-        t.ClaimedBy, t.ClaimedAt, t.CompletedBy, t.CompletedAt, t.CreatedAt);
+        t.ClaimedBy, t.ClaimedAt, t.CompletedBy, t.CompletedAt, t.CreatedAt) { EscalatedAt = t.EscalatedAt };
 
     public static IReadOnlyList<string> ParseOutcomes(string json)
     {

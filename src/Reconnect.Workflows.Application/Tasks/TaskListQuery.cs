@@ -7,13 +7,26 @@ namespace Reconnect.Workflows.Application.Tasks;
 /// <summary>What a task list asks for (<c>GET /api/tasks</c>), checked — every problem at once — by <see cref="TryParse"/>.</summary>
 public sealed record TaskListQuery(TaskAssigneeFilter Assignee, IReadOnlyList<string> Statuses, string? Site, bool OverdueOnly, int Page, int PageSize)
 {
+    /// <summary><c>view=attention</c>: the managers' "Needs attention" list (escalated open tasks); assignee, status and overdue do not apply.</summary>
+    public bool Attention { get; init; }
+
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
     public static TaskListQuery? TryParse(string? assignee, string? status, string? site, string? overdue, string? page, string? pageSize,
+        out Dictionary<string, string[]> errors) => TryParse(assignee, status, site, overdue, page, pageSize, view: null, out errors);
+
+    public static TaskListQuery? TryParse(string? assignee, string? status, string? site, string? overdue, string? page, string? pageSize, string? view,
         out Dictionary<string, string[]> errors)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var attention = (view ?? "tasks").ToLowerInvariant() switch
+        {
+            "tasks" => false,
+            "attention" => true,
+            _ => (bool?)null,
+        };
+        if (attention is null) errors["view"] = [$"'{(view!.Length > 40 ? view[..40] : view)}' is not one of tasks, attention."];
         var assigneeFilter = (assignee ?? "all").ToLowerInvariant() switch
         {
             "me" => TaskAssigneeFilter.Me,
@@ -39,7 +52,7 @@ public sealed record TaskListQuery(TaskAssigneeFilter Assignee, IReadOnlyList<st
             errors["page"] = [$"page × pageSize must be at most {TaskInboxQuery.MaxDepth:N0}; narrow the filter instead."];
         if (site is { Length: > 20 }) errors["site"] = ["is too long"];
         if (errors.Count > 0) return null;
-        return new TaskListQuery(assigneeFilter!.Value, statuses!, string.IsNullOrEmpty(site) ? null : site, overdueOnly, pageNumber, size);
+        return new TaskListQuery(assigneeFilter!.Value, statuses!, string.IsNullOrEmpty(site) ? null : site, overdueOnly, pageNumber, size) { Attention = attention!.Value };
     }
 
     private static int WholeNumber(string? text, string field, int fallback, int min, int max, Dictionary<string, string[]> errors)

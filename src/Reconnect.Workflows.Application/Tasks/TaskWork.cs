@@ -40,6 +40,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         if (viewer is null) return new TaskListResult.Forbidden("Only navigators, managers and admins see tasks.");
         if (viewer.Kind == TaskViewerKind.Navigator && query.Site is not null && !string.Equals(query.Site, viewer.Site, StringComparison.OrdinalIgnoreCase))
             return new TaskListResult.Forbidden("A navigator sees the tasks of their own site only.");
+        if (query.Attention) return await AttentionAsync(user, viewer, query, cancellationToken);
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var result = await TaskInboxQuery.RunAsync(db, new TaskInboxRequest
@@ -53,6 +54,27 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             Page = query.Page,
             PageSize = query.PageSize,
         }, cancellationToken);
+        var items = await WithPeopleAsync(db, user, result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), null, cancellationToken);
+        return new TaskListResult.Page(new TaskPage(items, query.Page, query.PageSize, result.HasMore));
+    }
+
+    /// <summary>
+    /// The managers' "Needs attention" list (<c>GET /api/tasks?view=attention</c>, the Needs attention page): escalated
+    /// tasks still open, of every site or one. Managers only (admins read tasks, but this is a list to act on).
+    /// </summary>
+    public async Task<TaskListResult> AttentionAsync(ClaimsPrincipal user, TaskListQuery query, CancellationToken cancellationToken = default)
+    {
+        var viewer = await ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskListResult.Forbidden("Only navigators, managers and admins see tasks.");
+        return await AttentionAsync(user, viewer, query with { Attention = true }, cancellationToken);
+    }
+
+    private async Task<TaskListResult> AttentionAsync(ClaimsPrincipal user, TaskViewer viewer, TaskListQuery query, CancellationToken cancellationToken)
+    {
+        if (viewer.Kind != TaskViewerKind.Manager) return new TaskListResult.Forbidden("The Needs attention list is the managers'.");
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var result = await TaskInboxQuery.AttentionAsync(db, query.Site, query.Page, query.PageSize, cancellationToken);
         var items = await WithPeopleAsync(db, user, result.Items.Select(t => TaskDto.From(t, result.AssigneeNames, now)).ToList(), null, cancellationToken);
         return new TaskListResult.Page(new TaskPage(items, query.Page, query.PageSize, result.HasMore));
     }

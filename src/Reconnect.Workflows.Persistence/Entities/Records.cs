@@ -101,6 +101,8 @@ public sealed class WorkflowTaskRecord
     public bool IsOverdue { get; set; }
     /// <summary>When a manager task was raised because this task was long overdue (once per task).</summary>
     public DateTimeOffset? EscalatedAt { get; set; }
+    /// <summary>When the task is escalated if still open: its due time plus the activity's <c>escalateAfter</c> (default two days).</summary>
+    public DateTimeOffset? EscalateAt { get; set; }
     public string? CompletedBy { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -260,4 +262,16 @@ public sealed class MigrationJobRecord
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>An in-app notification for one person (the bell): what happened, in words for them, and where to look.</summary>
+public sealed class NotificationRecord
+{
+    public required string Id { get; set; }
+    public required string UserId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Kind { get; set; }
+    public required string Text { get; set; }
+    public string? Link { get; set; }
+    public DateTimeOffset? ReadAt { get; set; }
 }

@@ -37,7 +37,8 @@ public sealed record TaskInboxRequest
 public sealed record TaskRow(
     string Id, string Title, string? Description, string? ReferralId, string? Site, string? Assignee, string? AssigneeRole,
     string Status, DateTimeOffset? DueAt, bool IsOverdue, string OutcomesJson, string? Outcome, string? Notes,
-    string BookmarkId, string? ClaimedBy, DateTimeOffset? ClaimedAt, string? CompletedBy, DateTimeOffset? CompletedAt, DateTimeOffset CreatedAt)
+    string BookmarkId, string? ClaimedBy, DateTimeOffset? ClaimedAt, string? CompletedBy, DateTimeOffset? CompletedAt, DateTimeOffset CreatedAt,
+    DateTimeOffset? EscalatedAt = null)
 {
     /// <summary>Live: open or claimed, and due before <paramref name="now"/> or flagged by the daily check.</summary>
     public bool OverdueAt(DateTimeOffset now) =>
@@ -102,6 +103,28 @@ public static class TaskInboxQuery
         var hasMore = page.Count > request.PageSize;
         if (hasMore) page.RemoveRange(request.PageSize, page.Count - request.PageSize);
         return new TaskInboxPage(page, await NamesAsync(db, page, cancellationToken), hasMore);
+    }
+
+    /// <summary>
+    /// The managers' "Needs attention" list: open and claimed tasks that were escalated (docs/tasks.md), every site or
+    /// one, the longest escalated first, then by id. Read by the <c>(Status, EscalatedAt)</c> index, one range per status.
+    /// </summary>
+    public static async Task<TaskInboxPage> AttentionAsync(ReconnectDbContext db, string? site, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        if (page < 1 || pageSize < 1 || (long)page * pageSize > MaxDepth)
+            throw new ArgumentOutOfRangeException(nameof(page), $"page × pageSize must be at most {MaxDepth}.");
+        var limit = page * pageSize + 1;
+        var rows = new List<TaskRow>();
+        foreach (var status in new[] { TaskStatuses.Open, TaskStatuses.Claimed })
+        {
+            var q = db.Tasks.AsNoTracking().Where(t => t.Status == status && t.EscalatedAt != null);
+            if (site is not null) q = q.Where(t => t.Site == site);
+            rows.AddRange(await Project(q.OrderBy(t => t.EscalatedAt).ThenBy(t => t.Id).Take(limit)).ToListAsync(cancellationToken));
+        }
+        var items = rows.OrderBy(r => r.EscalatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Skip((page - 1) * pageSize).Take(pageSize + 1).ToList();
+        var hasMore = items.Count > pageSize;
+        if (hasMore) items.RemoveAt(pageSize);
+        return new TaskInboxPage(items, await NamesAsync(db, items, cancellationToken), hasMore);
     }
 
     /// <summary>One task by id, or null when there is none or the viewer may not see it (a navigator: another site's).</summary>
@@ -174,5 +197,5 @@ public static class TaskInboxQuery
 
     private static IQueryable<TaskRow> Project(IQueryable<WorkflowTaskRecord> query) =>
         query.Select(t => new TaskRow(t.Id, t.Title, t.Description, t.SubjectId, t.Site, t.Assignee, t.AssigneeRole, t.Status, t.DueAt,
-            t.IsOverdue, t.OutcomesJson, t.Outcome, t.Notes, t.BookmarkId, t.ClaimedBy, t.ClaimedAt, t.CompletedBy, t.CompletedAt, t.CreatedAt));
+            t.IsOverdue, t.OutcomesJson, t.Outcome, t.Notes, t.BookmarkId, t.ClaimedBy, t.ClaimedAt, t.CompletedBy, t.CompletedAt, t.CreatedAt, t.EscalatedAt));
 }

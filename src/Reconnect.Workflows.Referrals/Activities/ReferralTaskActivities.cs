@@ -28,6 +28,9 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
 {
     protected abstract string DefaultAssignee { get; }
 
+    /// <summary>Escalation after the due time when the activity does not say (docs/tasks.md, "Escalation").</summary>
+    public const string DefaultEscalateAfter = "P2D";
+
     protected static IReadOnlyList<InputDescriptor> TaskInputs(string defaultAssignee, string[] defaultOutcomes) =>
     [
         new InputDescriptor { Name = "title", DisplayName = "Title", TypeName = "String", Required = true, DefaultSyntax = Expression.Liquid },
@@ -35,6 +38,11 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
         new InputDescriptor { Name = "assignee", DisplayName = "Assignee", TypeName = "String", UiHint = "dropdown", Options = AssigneeRules.All, DefaultValue = defaultAssignee },
         new InputDescriptor { Name = "due", DisplayName = "Due", TypeName = "DateTimeOffset", UiHint = "code", DefaultSyntax = Expression.JavaScript, Description = "A date (YYYY-MM-DD, end of that day) or instant; e.g. addDays(variables.ReferralDate, 2)" },
         new InputDescriptor { Name = "outcomes", DisplayName = "Outcomes", TypeName = "String[]", UiHint = "outcomes", Required = true, DefaultValue = new JsonArray([.. defaultOutcomes.Select(o => (JsonNode?)JsonValue.Create(o))]) },
+        new InputDescriptor
+        {
+            Name = "escalateAfter", DisplayName = "Escalate after", TypeName = "TimeSpan", UiHint = "duration", DefaultValue = JsonValue.Create(DefaultEscalateAfter),
+            Description = "How long after its due time an open task is escalated to the managers (ISO 8601, e.g. P2D, PT12H).",
+        },
         new InputDescriptor { Name = "tag", DisplayName = "Tag", TypeName = "String", Description = "Marks the task for the service's measures, e.g. engagement-21 for the 21-day follow-up." },
     ];
 
@@ -75,7 +83,18 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
         ["site"] = ReferralContext.Site(context),
         ["subjectId"] = context.CorrelationId,
         ["tag"] = context.GetString("tag"),
+        ["escalateAfter"] = EscalateAfter(context),
     };
+
+    /// <summary>The activity's <c>escalateAfter</c> as ISO 8601 (the default when unset); a bad or negative one fails the step.</summary>
+    private static string EscalateAfter(ActivityContext context)
+    {
+        var text = context.GetString("escalateAfter");
+        if (string.IsNullOrWhiteSpace(text)) return DefaultEscalateAfter;
+        if (!ValueConverter.TryParseDuration(text.Trim(), out var span) || span < TimeSpan.Zero)
+            throw new ArgumentException($"escalateAfter '{text}' is not a duration of zero or more (ISO 8601 such as P2D).");
+        return System.Xml.XmlConvert.ToString(span);
+    }
 
     /// <summary>The referral's navigator, a manager or the site's queue (<see cref="AssigneeRules"/>), for the referral the instance is about.</summary>
     protected override TaskAssignment? Assignment(ActivityContext context) =>
@@ -89,6 +108,10 @@ public abstract class ReferralTaskActivity : HumanTaskActivity
         var assignee = node.GetInput("assignee");
         if (assignee?.Type == Expression.Literal && ValueConverter.ToText(assignee.Value) is { Length: > 0 } rule && !AssigneeRules.All.Contains(rule))
             yield return $"assignee '{rule}' is not one of {string.Join(", ", AssigneeRules.All)}";
+        var escalate = node.GetInput("escalateAfter");
+        if (escalate?.Type == Expression.Literal && ValueConverter.ToText(escalate.Value) is { Length: > 0 } after
+            && (!ValueConverter.TryParseDuration(after.Trim(), out var span) || span < TimeSpan.Zero))
+            yield return $"escalateAfter '{after}' is not a duration of zero or more (ISO 8601 such as P2D)";
     }
 }
 

@@ -37,10 +37,10 @@ public static class TasksApi
     }
 
     private static async Task<Results<Ok<TaskPage>, ProblemHttpResult>> ListAsync(
-        string? assignee, string? status, string? site, string? overdue, string? page, string? pageSize,
+        string? assignee, string? status, string? site, string? overdue, string? page, string? pageSize, string? view,
         ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken)
     {
-        var query = TaskListQuery.TryParse(assignee, status, site, overdue, page, pageSize, out var errors);
+        var query = TaskListQuery.TryParse(assignee, status, site, overdue, page, pageSize, view, out var errors);
         // Who may see tasks at all comes first: a referrer's bad query string is still a 403.
         if (await work.ViewerAsync(user, cancellationToken) is null) return Forbidden("Only navigators, managers and admins see tasks.");
         if (query is null) return Problems.BadRequest("Bad query string.", errors);

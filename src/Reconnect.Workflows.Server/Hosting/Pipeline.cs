@@ -41,6 +41,7 @@ public static class Pipeline
         app.MapAllocationApi();
         app.MapAbsencesApi();
         app.MapCaseloadsApi();
+        app.MapNotificationsApi();
         Reconnect.Workflows.Server.ElsaApi.ElsaApiEndpoints.MapElsaApi(app);
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.MapElsaHttp(app);
         app.MapHealthChecks("/health").AllowAnonymous();

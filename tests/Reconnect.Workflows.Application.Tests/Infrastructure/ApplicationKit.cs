@@ -43,16 +43,8 @@ public sealed class ApplicationKit : IAsyncDisposable
     public static async Task<ApplicationKit> StartAsync(string provider)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddOptions<ReconnectOptions>().Configure(o => o.Sites = RepositorySites());
-        services.AddReconnectClock();
-        services.AddReconnectApplication();
-        services.AddReconnectPersistence(database.Provider, database.ConnectionString);
-        services.AddReconnectEngine();
         var changes = new RecordingDefinitionListener();
-        services.AddSingleton<IDefinitionChangeListener>(changes);
-        var kit = new ApplicationKit(database, services.BuildServiceProvider(validateScopes: true), changes);
+        var kit = new ApplicationKit(database, Compose(database, changes), changes);
         try
         {
             await kit.InitializeAsync();
@@ -64,6 +56,25 @@ public sealed class ApplicationKit : IAsyncDisposable
             throw;
         }
     }
+
+    private static ServiceProvider Compose(TestDatabase database, RecordingDefinitionListener changes)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOptions<ReconnectOptions>().Configure(o => o.Sites = RepositorySites());
+        services.AddReconnectClock();
+        services.AddReconnectApplication();
+        services.AddReconnectPersistence(database.Provider, database.ConnectionString);
+        services.AddReconnectEngine();
+        services.AddSingleton<IDefinitionChangeListener>(changes);
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>
+    /// Another composition of the application on the same database: a second node, or this one after a restart (nothing
+    /// in memory carries over). The caller disposes it.
+    /// </summary>
+    public ServiceProvider NewNode() => Compose(_database, new RecordingDefinitionListener());
 
     private async Task InitializeAsync()
     {

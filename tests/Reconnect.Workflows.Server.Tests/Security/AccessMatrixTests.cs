@@ -191,6 +191,12 @@ public class AccessMatrixTests(SecurityServer server, ITestOutputHelper output) 
             new("DELETE", "/api/users/{id}/absences/{absenceId}", $"/api/users/{s.NavigatorLeiId}/absences/{s.PastAbsence}", null,
                 Only(Absences, (Caller.NavigatorNhi, Answer.Forbidden))),
             new("GET", "/api/caseloads", "/api/caseloads", null, Only([Caller.Manager])),
+            // ---- escalation and notifications (docs/tasks.md, docs/security.md): the attention list is the managers';
+            //      a person's notifications are their own (someone else's id: 404, as an unknown one)
+            new("GET", "/api/tasks", "/api/tasks?view=attention", null, Only([Caller.Manager], (Caller.Admin, Answer.Forbidden))),
+            new("GET", "/api/notifications", "/api/notifications", null, Only(SignedIn)),
+            new("POST", "/api/notifications/{id}/read", $"/api/notifications/{s.NotificationLei}/read", null,
+                caller => caller switch { Caller.Anonymous => Answer.Unauthorized, Caller.NavigatorLei => Answer.Allowed, _ => Answer.Hidden }),
             // ---- the Elsa-compatible API (docs/elsa-api.md): the same policies as /api
             new("GET", "/elsa/api/workflow-definitions", $"{Elsa}/workflow-definitions?versionOptions=Latest&Page=0&PageSize=10", null, Only(ReadWorkflows)),
             new("GET", "/elsa/api/workflow-definitions/by-definition-id/{definitionId}", $"{Elsa}/workflow-definitions/by-definition-id/{SecurityServer.FlowId}", null, Only(ReadWorkflows)),

@@ -319,8 +319,10 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             (ReferralsUrl, ["site", "stage", "page", "pageSize"], Caller.Manager),
             (ReferralsUrl, ["site", "stage", "page", "pageSize"], Caller.NavigatorLei),
             ("/api/measures", ["from", "to"], Caller.Manager),
-            ("/api/tasks", ["assignee", "status", "site", "overdue", "page", "pageSize"], Caller.Manager),
-            ("/api/tasks", ["assignee", "status", "site", "overdue", "page", "pageSize"], Caller.NavigatorLei),
+            ("/api/tasks", ["assignee", "status", "site", "overdue", "page", "pageSize", "view"], Caller.Manager),
+            ("/api/tasks", ["assignee", "status", "site", "overdue", "page", "pageSize", "view"], Caller.NavigatorLei),
+            ("/api/tasks?view=attention", ["site", "page", "pageSize"], Caller.Manager),
+            ("/api/notifications", ["x"], Caller.NavigatorLei),
             (Instances, ["status", "definitionId", "correlationId", "page", "pageSize"], Caller.Admin),
             ($"{Definitions}/{SecurityServer.FlowId}", ["version"], Caller.Manager),
             ($"{Definitions}/{SecurityServer.FlowId}/compare", ["from", "to"], Caller.Manager),
@@ -339,9 +341,10 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
         foreach (var (url, parameters, caller) in queries)
             foreach (var p in parameters)
             {
+                var q = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
                 foreach (var value in badQueryValues)
-                    queryJobs.Add(() => TryAsync(caller, "GET", $"{url}?{p}={value}", null, $"{p}={Short(value, 20)}", changes: false));
-                queryJobs.Add(() => TryAsync(caller, "GET", $"{url}?{p}=1&{p}=2&{p}=abc", null, $"{p} repeated", changes: false));
+                    queryJobs.Add(() => TryAsync(caller, "GET", $"{url}{q}{p}={value}", null, $"{p}={Short(value, 20)}", changes: false));
+                queryJobs.Add(() => TryAsync(caller, "GET", $"{url}{q}{p}=1&{p}=2&{p}=abc", null, $"{p} repeated", changes: false));
             }
         foreach (var value in badQueryValues) // changes: these must be refused before anything is imported / signed in
         {
@@ -391,6 +394,7 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("POST", "/api/users/{x}/absences", Caller.Manager, "{\"from\":\"2030-01-01\",\"to\":\"2030-01-02\"}", false),
             ("DELETE", $"/api/users/{s.NavigatorLeiId}/absences/{{x}}", Caller.Manager, null, false),
             ("DELETE", "/api/users/{x}/absences/x", Caller.Manager, null, false),
+            ("POST", "/api/notifications/{x}/read", Caller.NavigatorLei, null, false),
             ("POST", "/api/events/{x}", Caller.Admin, "{}", true),
         ];
         foreach (var (method, template, caller, body, slow) in routes.Where(r => !r.Slow))

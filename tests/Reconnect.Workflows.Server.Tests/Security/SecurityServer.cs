@@ -41,6 +41,8 @@ public sealed class SecurityServer : IAsyncLifetime
     public string NavigatorLeiId { get; private set; } = "";
     /// <summary>An absence of LEI's navigator that is over (written straight to the database: the API takes none in the past).</summary>
     public string PastAbsence { get; } = "past-absence-of-lei";
+    /// <summary>A notification of LEI's navigator (theirs to mark read; anyone else's answer: 404).</summary>
+    public string NotificationLei { get; } = "notification-of-lei";
     public DateOnly Today { get; private set; }
 
     public static readonly IReadOnlyDictionary<Caller, string?> Emails = new Dictionary<Caller, string?>
@@ -105,6 +107,10 @@ public sealed class SecurityServer : IAsyncLifetime
             {
                 Id = PastAbsence, UserId = NavigatorLeiId, From = Today.AddDays(-20), To = Today.AddDays(-10), CreatedAt = DateTimeOffset.UnixEpoch,
                 CoverStartedAt = DateTimeOffset.UnixEpoch, CoverEndedAt = DateTimeOffset.UnixEpoch,
+            });
+            db.Notifications.Add(new Reconnect.Workflows.Persistence.Entities.NotificationRecord
+            {
+                Id = NotificationLei, UserId = NavigatorLeiId, At = DateTimeOffset.UnixEpoch, Kind = "task-assigned", Text = "A manager gave you a task.", Link = "/inbox",
             });
             await db.SaveChangesAsync();
         }

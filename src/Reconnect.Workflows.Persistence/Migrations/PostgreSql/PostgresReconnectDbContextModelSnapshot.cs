@@ -505,6 +505,46 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                     b.ToTable("MigrationJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.NotificationRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.OutboxMessageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -981,6 +1021,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset?>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("EscalateAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1028,6 +1071,10 @@ namespace Reconnect.Workflows.Persistence.Migrations.PostgreSql
                     b.HasIndex("SubjectId");
 
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Status", "EscalateAt");
+
+                    b.HasIndex("Status", "EscalatedAt");
 
                     b.HasIndex("Assignee", "Status", "DueAt");
 

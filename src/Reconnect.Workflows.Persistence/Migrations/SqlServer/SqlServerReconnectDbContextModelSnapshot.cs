@@ -507,6 +507,46 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.ToTable("MigrationJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.NotificationRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.OutboxMessageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -984,6 +1024,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("DueAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("EscalateAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -1031,6 +1074,10 @@ namespace Reconnect.Workflows.Persistence.Migrations.SqlServer
                     b.HasIndex("SubjectId");
 
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Status", "EscalateAt");
+
+                    b.HasIndex("Status", "EscalatedAt");
 
                     b.HasIndex("Assignee", "Status", "DueAt");
 

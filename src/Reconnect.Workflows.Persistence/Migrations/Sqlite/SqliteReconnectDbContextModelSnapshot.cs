@@ -488,6 +488,46 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("MigrationJobs", (string)null);
                 });
 
+            modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.NotificationRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Reconnect.Workflows.Persistence.Entities.OutboxMessageRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -958,6 +998,9 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                     b.Property<long?>("DueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EscalateAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("EscalatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1005,6 +1048,10 @@ namespace Reconnect.Workflows.Persistence.Migrations.Sqlite
                     b.HasIndex("SubjectId");
 
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Status", "EscalateAt");
+
+                    b.HasIndex("Status", "EscalatedAt");
 
                     b.HasIndex("Assignee", "Status", "DueAt");
 
