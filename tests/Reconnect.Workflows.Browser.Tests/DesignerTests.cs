@@ -126,8 +126,10 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         Assert.True(await page.Locator("#validation-ok").CountAsync() == 1, "validation: " + string.Join(" | ", await page.Locator("#validation li").AllInnerTextsAsync()));
         await Ui.ScreenshotAsync(page, "designer-edited");
 
-        // Publish (saves the draft first) and see the new version in the list.
+        // Publish (saves the draft first): it asks first, saying running referrals stay on their version.
         await page.ClickAsync("#publish");
+        await page.Locator("#designer-confirm-text", new() { HasTextString = "stay on" }).WaitForAsync();
+        await page.ClickAsync("#designer-confirm-yes");
         var newVersion = lastVersion + 1;
         await page.Locator($"#versions-table tr[data-version='{newVersion}']", new() { HasTextString = "Published" }).WaitForAsync();
         await page.Locator("#designer-version", new() { HasTextString = $"v{newVersion} · published" }).WaitForAsync();

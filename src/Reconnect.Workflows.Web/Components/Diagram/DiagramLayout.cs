@@ -143,8 +143,10 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
     /// Layers by longest path: an activity sits one layer right of the furthest activity that leads to it, lines that
     /// close a loop ignored (found by a depth-first walk from the activities nothing leads to). Within a layer,
     /// activities are ordered by the mean row of what leads to them, which keeps most lines short and uncrossed.
+    /// The designer's "Arrange" uses it too, with its own column and row sizes (its nodes are taller).
     /// </summary>
-    internal static Dictionary<string, (double X, double Y)> Layered(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections)
+    internal static Dictionary<string, (double X, double Y)> Layered(IReadOnlyList<ActivityNode> activities, IReadOnlyList<Connection> connections,
+        double columnWidth = NodeWidth + LayerGap, double rowHeight = NodeHeight + RowGap)
     {
         var order = activities.Select((a, i) => (a.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         var next = activities.ToDictionary(a => a.Id, _ => new List<string>(), StringComparer.Ordinal);
@@ -214,7 +216,7 @@ public sealed record DiagramLayout(IReadOnlyList<DiagramNode> Nodes, IReadOnlyLi
             for (var i = 0; i < ranked.Count; i++)
             {
                 row[ranked[i].id] = i + offset;
-                places[ranked[i].id] = (Margin + x * (NodeWidth + LayerGap), Margin + (i + offset) * (NodeHeight + RowGap));
+                places[ranked[i].id] = (Margin + x * columnWidth, Margin + (i + offset) * rowHeight);
             }
         }
         return places;

@@ -121,4 +121,83 @@ public class DesignerValidationAndTestRunTests : MudTestContext
         Assert.Contains("Day 0", first.TextContent);
         Assert.Contains("due Wed 6 Jan 2027 23:59 (day 2)", first.TextContent);
     }
+
+    [Fact]
+    public async Task TestRun_WithAnswers_TakesTheAnsweredOutcome_AndSaysThePathTaken()
+    {
+        var pathway = Pathway();
+        var start = DateTimeOffset.Parse("2027-01-04T09:00:00Z");
+        var file = TestRun.AnswersFile(new Dictionary<string, string> { ["firstContact"] = "Declined" }, []);
+        Assert.Equal("""{"tasks":{"firstContact":"Declined"},"events":[]}""", file.ToJsonString());
+
+        var result = await TestRun.RunAsync(pathway, Registry, Evaluator, TestRun.SampleInput(pathway, start), start, TimeSpan.FromDays(60),
+            answers: Engine.Simulation.Answers.Parse(file.ToJsonString()));
+
+        Assert.Contains(result.Entries, e => e.Kind == "task-completed" && e.ActivityId == "firstContact" && e.Text.Contains("Declined"));
+        var path = result.Path!.Select(p => p.ActivityId).ToList();
+        Assert.Contains(result.Path!, p => p.ActivityId == "firstContact" && p.Outcomes.SequenceEqual(["Declined"]));
+        Assert.Contains("closeDeclined", path);
+        Assert.DoesNotContain("releasedAlready", path); // Engaged's way was not taken
+        Assert.True(path.IndexOf("firstContact") < path.IndexOf("closeDeclined"));
+    }
+
+    [Fact]
+    public void TestRun_AnswersFile_ListsRepeatedTasks_AndEventsWithTheirDelay()
+    {
+        var file = TestRun.AnswersFile(
+            new Dictionary<string, string> { ["review"] = "Continue, Continue, Close", ["blank"] = " " },
+            [new TestRunEvent("3", "released", """{"date": "2027-01-07"}"""), new TestRunEvent("PT6H", "transferred", null)]);
+
+        Assert.Equal("""{"tasks":{"review":["Continue","Continue","Close"]},"events":[{"after":"P3D","name":"released","payload":{"date":"2027-01-07"}},{"after":"PT6H","name":"transferred"}]}""",
+            file.ToJsonString());
+        var answers = Engine.Simulation.Answers.Parse(file.ToJsonString());
+        Assert.Equal("Close", answers.OutcomeFor("review", null, 2));
+        Assert.Equal(TimeSpan.FromDays(3), answers.Events[0].After);
+        Assert.Throws<FormatException>(() => TestRun.AnswersFile(new Dictionary<string, string>(), [new TestRunEvent("1", "released", "{not json")]));
+    }
+
+    [Fact]
+    public void TestRun_AsksForEachTask_AndKnowsTheEvents()
+    {
+        var pathway = Pathway();
+
+        var tasks = TestRun.Tasks(pathway, Registry);
+
+        Assert.Contains(tasks, t => t.ActivityId == "firstContact" && t.Outcomes.SequenceEqual(["Engaged", "Declined", "UnableToContact"]));
+        Assert.Equal(11, tasks.Count); // 9 navigator tasks, 2 manager tasks
+        Assert.Equal(["consent-withdrawn", "recalled-to-custody", "release-date-changed", "released", "transferred"], TestRun.EventNames(pathway).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TestRunPanel_AnswersATask_AndShowsThePathTaken()
+    {
+        var pathway = Pathway();
+        var cut = Render<TestRunPanel>(p => p.Add(t => t.Definition, () => pathway));
+        Assert.Equal("Engaged", cut.Find("#answer-firstContact").GetAttribute("placeholder"));
+
+        cut.Find("#answer-firstContact").Change("Declined");
+        cut.Find("#add-event").Click();
+        cut.Find("#event-after-0").Change("40");
+        cut.Find("#test-run-form").Submit();
+
+        cut.WaitForElement("#test-run-path", TimeSpan.FromSeconds(30));
+        Assert.Contains(cut.FindAll("#test-run-path li"), li => li.GetAttribute("data-activity-id") == "firstContact" && li.TextContent.Contains("→ Declined"));
+        Assert.Contains("\"firstContact\": \"Declined\"", cut.Find("#test-run-answers-file pre").TextContent);
+        Assert.Contains("\"after\": \"P40D\"", cut.Find("#test-run-answers-file pre").TextContent);
+    }
+
+    [Fact]
+    public void CompareValues_SayOldAndNew()
+    {
+        var before = new ActivityNode { Id = "a", Type = "Elsa.Delay" };
+        before.SetInput("timeSpan", "TimeSpan", Expression.OfLiteral("P7D"));
+        before.SetInput("due", "DateTimeOffset", Expression.OfJavaScript("addDays(variables.ReleaseDate, 7)"));
+        var after = new ActivityNode { Id = "a", Type = "Elsa.Delay" };
+        after.SetInput("timeSpan", "TimeSpan", Expression.OfLiteral("P10D"));
+
+        var changes = CompareValues.Inputs(before, after, ["timeSpan", "due"]);
+
+        Assert.Equal("P7D → P10D", CompareValues.Describe(changes[0]));
+        Assert.Equal("JavaScript: addDays(variables.ReleaseDate, 7) → (not set)", CompareValues.Describe(changes[1]));
+    }
 }
