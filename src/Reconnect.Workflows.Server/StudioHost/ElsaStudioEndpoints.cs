@@ -98,7 +98,8 @@ public static class ElsaStudioEndpoints
         if (token is null) return TypedResults.Redirect("/login?ReturnUrl=" + Uri.EscapeDataString(path));
         var attributes = new List<KeyValuePair<string, string>>(element.Attributes)
         {
-            new("remote-endpoint", ElsaApiEndpoints.Base),
+            // Absolute: Studio makes a Uri of it, and on Linux "/elsa/api" alone is a file path (file:///elsa/api).
+            new("remote-endpoint", $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{ElsaApiEndpoints.Base}"),
             new("access-token", token),
         };
         var mayReadInstances = (await authorization.AuthorizeAsync(user, Policies.ReadInstances)).Succeeded;
