@@ -1,5 +1,6 @@
 using Reconnect.Workflows.Server.Api;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.StudioHost;
 using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Web.Components;
 using Scalar.AspNetCore;
@@ -13,6 +14,8 @@ public static class Pipeline
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Elsa Studio's package files (public, many, large): before request logging and authentication.
+        app.UseElsaStudioFiles();
         // One line per request; no bodies or query strings that could carry personal data.
         app.UseSerilogRequestLogging(o => o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
         app.UseAuthentication();
@@ -48,6 +51,7 @@ public static class Pipeline
         app.MapReconnectMetrics();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/scalar").AllowAnonymous();
+        app.MapElsaStudio();
         app.MapAccountEndpoints();
         app.MapReconnectUi();
         return app;

@@ -8,6 +8,7 @@ using Reconnect.Workflows.Engine.Runtime;
 using Reconnect.Workflows.Engine.Validation;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Auth;
+using Reconnect.Workflows.Server.StudioHost;
 using Reconnect.Workflows.Application.Access;
 using Reconnect.Workflows.Web.Components;
 using Reconnect.Workflows.Server.Scheduling;
@@ -44,6 +45,7 @@ public static class ServiceRegistration
         services.AddSingleton<WorkflowFileDeployer>();
         services.AddReconnectScheduling(configuration);
         services.AddReconnectUi();
+        services.AddElsaStudio(configuration);
         services.AddReconnectRateLimiting(configuration);
         services.AddReconnectTelemetry(configuration);
 
