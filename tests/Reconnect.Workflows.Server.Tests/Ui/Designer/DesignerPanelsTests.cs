@@ -108,8 +108,9 @@ public class DesignerPanelsTests : MudTestContext
     private static async Task<Task<bool>> AskAsync(IRenderedComponent<MudDialogProvider> provider, IDialogService dialogs)
     {
         Task<bool> asked = null!;
-        await provider.InvokeAsync(() => asked = DesignerConfirmDialog.AskAsync(dialogs, "Publish this pathway?",
-            ["Referrals already running stay on v1."], "Publish", "Cancel"));
+        // A statement lambda: the dispatcher must not wait for the answer, which comes from a click afterwards.
+        await provider.InvokeAsync(() => { asked = DesignerConfirmDialog.AskAsync(dialogs, "Publish this pathway?",
+            ["Referrals already running stay on v1."], "Publish", "Cancel"); });
         return asked;
     }
 }
