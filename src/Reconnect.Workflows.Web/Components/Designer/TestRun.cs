@@ -34,10 +34,13 @@ public sealed record TestRunEvent(string After, string Name, string? Payload);
 /// </summary>
 public static class TestRun
 {
-    /// <summary>The tasks a definition creates (activities with an outcome list), with their outcomes.</summary>
+    /// <summary>
+    /// The tasks a definition creates, with their outcomes: activities whose outcome list is an input named
+    /// <c>outcomes</c> (navigator and manager tasks; a fork's branches or a script's possible outcomes are not answers).
+    /// </summary>
     public static IReadOnlyList<TaskQuestion> Tasks(WorkflowDefinition definition, ActivityRegistry registry) =>
         definition.Activities
-            .Where(a => registry.Find(a.Type)?.Descriptor.Inputs.Any(i => i.UiHint == "outcomes") == true)
+            .Where(a => registry.Find(a.Type)?.Descriptor.Inputs.Any(i => i is { Name: "outcomes", UiHint: "outcomes", TypeName: "String[]" }) == true)
             .Select(a =>
             {
                 IReadOnlyList<string> outcomes;

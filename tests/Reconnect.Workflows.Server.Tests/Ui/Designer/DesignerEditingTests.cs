@@ -91,8 +91,9 @@ public class DesignerEditingTests
         Assert.Equal(loaded, steps[^1]);
         Assert.Equal((7000, 100), WorkflowJson.Parse(steps[1]).FindActivity("delay1")!.Position); // before the moves
         Assert.Equal(defaultName, WorkflowJson.Parse(steps[0]).FindActivity("delay1")!.Name);
-        Assert.Contains(WorkflowJson.Parse(steps[1]).Connections, c => c.Target.Activity == "delay1");   // the disconnect undone
-        Assert.DoesNotContain(WorkflowJson.Parse(steps[2]).Connections, c => c.Target.Activity == "delay1"); // the connect undone
+        Assert.DoesNotContain(WorkflowJson.Parse(steps[1]).Connections, c => c.Target.Activity == "delay1"); // disconnected
+        Assert.Contains(WorkflowJson.Parse(steps[2]).Connections, c => c.Target.Activity == "delay1");      // the disconnect undone
+        Assert.DoesNotContain(WorkflowJson.Parse(steps[3]).Connections, c => c.Target.Activity == "delay1"); // the connect undone
 
         while (document.Redo()) { }
         var end = document.ToDefinition();

@@ -108,8 +108,35 @@ public class DesignerPanelsTests : MudTestContext
     private static async Task<Task<bool>> AskAsync(IRenderedComponent<MudDialogProvider> provider, IDialogService dialogs)
     {
         Task<bool> asked = null!;
-        await provider.InvokeAsync(() => asked = DesignerConfirmDialog.AskAsync(dialogs, "Publish this pathway?",
-            ["Referrals already running stay on v1."], "Publish", "Cancel"));
+        // A statement lambda: the dispatcher must not wait for the answer, which comes from a click afterwards.
+        await provider.InvokeAsync(() => { asked = DesignerConfirmDialog.AskAsync(dialogs, "Publish this pathway?",
+            ["Referrals already running stay on v1."], "Publish", "Cancel"); });
         return asked;
+    }
+
+    [Fact]
+    public void VersionsPanel_Compare_ShowsOldAndNewValuesOfChangedInputsAndVariables()
+    {
+        var v1 = WorkflowJson.ParseFile(Path.Combine(ReconnectApp.RepositoryWorkflows, "reconnect-referral-pathway.json"));
+        v1.Version = 1;
+        var v2 = v1.Clone();
+        v2.Version = 2;
+        v2.Variables.Single(v => v.Name == "FollowUp2Days").Value = System.Text.Json.Nodes.JsonValue.Create(10);
+        v2.FindActivity("firstContact")!.SetInput("due", "DateTimeOffset", Expression.OfJavaScript("addDays(variables.ReferralDate, 3)"));
+        var now = DateTimeOffset.Parse("2027-01-04T09:00:00Z");
+        var versions = new List<Reconnect.Workflows.Application.Workflows.DefinitionVersionInfo>
+        {
+            new(v1.DefinitionId, 1, "p", false, false, now, now),
+            new(v1.DefinitionId, 2, "p", true, true, now, now),
+        };
+        var cut = Render<VersionsPanel>(p => p
+            .Add(x => x.Versions, versions)
+            .Add(x => x.Load, version => Task.FromResult<WorkflowDefinition?>(version == 1 ? v1 : v2)));
+
+        cut.Find("#compare").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("default 7 → 10", cut.Find("#compare-variables li[data-variable='FollowUp2Days']").TextContent));
+        var due = cut.Find("#compare-table tr[data-activity-id='firstContact'] li[data-input='due']").TextContent;
+        Assert.Contains("JavaScript: addDays(variables.ReferralDate, variables.FirstContactDays) → JavaScript: addDays(variables.ReferralDate, 3)", due);
     }
 }
