@@ -33,6 +33,7 @@ public static class Program
         new TimersAtScaleScenario(Persistence.DatabaseProviders.Sqlite),
         new ServerMemoryScenario(),
         new ReferralsApiScenario(),
+        new MigrateScenario(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -48,6 +48,8 @@ public sealed class MigrationJobs(IDbContextFactory<ReconnectDbContext> contexts
 {
     public const int BatchSize = 100;
     public const int MaxErrors = 100;
+    /// <summary>Instances handled at once within a batch.</summary>
+    public const int Parallelism = 8;
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
 
     /// <summary>Runs (or continues) a job to its end. A job that is not running any more is left alone.</summary>
@@ -78,18 +80,19 @@ public sealed class MigrationJobs(IDbContextFactory<ReconnectDbContext> contexts
                     if (batch.Count == 0) break;
                     var done = 0;
                     var errors = new List<MigrationErrorDto>();
-                    foreach (var id in batch)
+                    // A few instances at once: their commits share transactions (the store's group commit); each is still its own step.
+                    await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
                     {
                         string? error;
-                        try { error = await work.Apply(id, cancellationToken); }
+                        try { error = await work.Apply(id, ct); }
                         catch (Exception ex) when (ex is not OperationCanceledException)
                         {
                             logger.LogWarning(ex, "Job {JobId}: instance {InstanceId} failed", jobId, id);
                             error = ex.Message;
                         }
-                        if (error is null) done++;
-                        else errors.Add(new MigrationErrorDto(id, error));
-                    }
+                        if (error is null) Interlocked.Increment(ref done);
+                        else lock (errors) errors.Add(new MigrationErrorDto(id, error));
+                    });
                     cursor = batch[^1];
                     await SaveProgressAsync(jobId, cursor, done, errors, cancellationToken);
                 }

@@ -271,6 +271,18 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             new(Caller.Manager, "POST", $"{Definitions}/validate", HelloFlow("hostile-validated"), Changes: false),
             new(Caller.Manager, "POST", $"{Definitions}/import", HelloFlow("hostile-imported")),
             new(Caller.Manager, "POST", Instances, new JsonObject { ["definitionId"] = SecurityServer.FlowId, ["input"] = new JsonObject { ["a"] = "b" }, ["correlationId"] = "hostile" }),
+            // migrations and bulk operations: dry runs (a mutated one that runs for real matches nothing, or has no version 2)
+            new(Caller.Manager, "POST", $"{Definitions}/{SecurityServer.FlowId}/migrations", new JsonObject
+            {
+                ["fromVersion"] = 1, ["toVersion"] = 2, ["instanceIds"] = new JsonArray("x"), ["activityMap"] = new JsonObject { ["a"] = "b" },
+                ["variables"] = new JsonObject { ["v"] = "keep" }, ["dryRun"] = true,
+            }),
+            new(Caller.Manager, "POST", $"{Instances}/bulk-cancel", new JsonObject
+            {
+                ["filter"] = new JsonObject { ["definitionId"] = "matches-nothing", ["version"] = 1, ["status"] = "Suspended", ["activityId"] = "a", ["correlationId"] = "c" },
+                ["dryRun"] = true, ["instanceIds"] = new JsonArray("x"),
+            }),
+            new(Caller.Manager, "POST", $"{Instances}/bulk-retry", new JsonObject { ["filter"] = new JsonObject { ["definitionId"] = "matches-nothing" }, ["dryRun"] = true }),
             new(Caller.Scheduler, "PUT", schedule, new JsonObject { ["cron"] = "0 7 * * *" }),
             new(Caller.Manager, "POST", ReferralsUrl, Body(s.Today, PrisonNumber(9501), site: "LEI")),
             new(Caller.Manager, "POST", $"{ReferralsUrl}/{referral}/events/release-date-changed", new JsonObject { ["releaseDate"] = D(s.Today.AddDays(45)) }),
@@ -369,6 +381,8 @@ public class HostileInputTests(SecurityServer server, ITestOutputHelper output) 
             ("PUT", $"{Definitions}/{{x}}", Caller.Manager, HelloFlow("ignored").ToJsonString(), false),
             ("POST", $"{Definitions}/{{x}}/publish", Caller.Manager, null, false),
             ("POST", $"{Definitions}/{{x}}/retract", Caller.Manager, null, false),
+            ("POST", $"{Definitions}/{{x}}/migrations", Caller.Manager, "{\"fromVersion\":1,\"toVersion\":2,\"dryRun\":true}", false),
+            ("GET", "/api/migrations/{x}", Caller.Scheduler, null, false),
             ("GET", $"{Instances}/{{x}}", Caller.Manager, null, false),
             ("POST", $"{Instances}/{{x}}/cancel", Caller.Manager, null, false),
             ("POST", $"{Instances}/{{x}}/retry", Caller.Manager, null, false),
