@@ -179,7 +179,8 @@ public sealed class ElsaStudioTests(BrowserServer server, Xunit.Abstractions.ITe
             $"Elsa Studio is not installed in {folder}: run scripts/install-elsa-studio.sh (./test.sh does).");
         var page = await server.NewPageAsync();
         page.Context.SetDefaultTimeout(StudioLoad);
-        await Ui.SignInAsync(page, email, "/");
+        // Managers and admins may open the designer list: a page that stays where the sign-in sends it.
+        await Ui.SignInAsync(page, email, "/designer");
         var response = await page.GotoAsync(path);
         Assert.True(response is { Ok: true }, $"GET {path} answered {response?.Status}");
         return page;
