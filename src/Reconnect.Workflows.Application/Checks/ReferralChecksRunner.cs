@@ -43,6 +43,7 @@ internal static class ReferralChecksRunner
     /// </summary>
     public static readonly TimeSpan PauseBetweenBatches = TimeSpan.FromMilliseconds(50);
     private static readonly string DoneOnly = JsonSerializer.Serialize(new[] { "Done" });
+    private static readonly string ReviewOutcomes = JsonSerializer.Serialize(Tasks.OverdueReviews.Outcomes);
 
     /// <summary>The first batch, in the step's transaction. Returns the rows touched; a full batch means there may be more.</summary>
     public static async Task<int> RunAsync(ReconnectDbContext db, WorkflowState state, RunCheckEffect check, CancellationToken cancellationToken) =>
@@ -115,8 +116,12 @@ internal static class ReferralChecksRunner
                 foreach (var task in overdue)
                 {
                     task.EscalatedAt = now;
-                    AddStandalone(db, instanceId, now, title ?? "Review: overdue task", $"'{task.Title}' was due {LondonTime.Format(LondonTime.ToLondonDate(task.DueAt!.Value))} and is still open.",
-                        Roles.Manager, null, task.Site, task.SubjectId, due, new JsonObject { ["overdueTaskId"] = task.Id, ["check"] = check.Check });
+                    // The title names the overdue task; who it is about, its navigator and how late it is are read live
+                    // with the task (OverdueReviews.DescribeAsync), so they are right on the day the manager looks.
+                    var named = $"{title ?? "Review: overdue task"} — {task.Title}";
+                    AddStandalone(db, instanceId, now, named.Length <= 300 ? named : named[..300],
+                        $"'{task.Title}' was due {LondonTime.Format(LondonTime.ToLondonDate(task.DueAt!.Value))} and is still open. Reassign it to another navigator, chase its navigator (it stays with them), or close the review.",
+                        Roles.Manager, null, task.Site, task.SubjectId, due, new JsonObject { ["overdueTaskId"] = task.Id, ["check"] = check.Check }, ReviewOutcomes);
                 }
                 return (overdue.Count, overdue.Count > 0 ? overdue[^1].Id : after);
             }
@@ -151,7 +156,7 @@ internal static class ReferralChecksRunner
     }
 
     private static void AddStandalone(ReconnectDbContext db, string instanceId, DateTimeOffset now, string title, string description, string role, string? assignee,
-        string? site, string? subjectId, DateTimeOffset due, JsonObject data) =>
+        string? site, string? subjectId, DateTimeOffset due, JsonObject data, string? outcomesJson = null) =>
         db.Tasks.Add(new WorkflowTaskRecord
         {
             Id = Guid.CreateVersion7().ToString("N"),
@@ -161,7 +166,7 @@ internal static class ReferralChecksRunner
             ActivityType = "Reconnect.QueryReferrals",
             Title = title,
             Description = description,
-            OutcomesJson = DoneOnly,
+            OutcomesJson = outcomesJson ?? DoneOnly,
             DueAt = due,
             Status = TaskStatuses.Open,
             Site = site,
