@@ -82,6 +82,7 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddTasks(this IServiceCollection services)
     {
         services.AddSingleton<TaskWork>();
+        services.AddSingleton<OverdueReviews>();
         // Live inbox: told of new tasks after their commit (EfWorkflowStore), on this node only (docs/ui.md).
         services.AddSingleton<TaskNotifications>();
         services.AddSingleton<ITaskCommitListener>(sp => sp.GetRequiredService<TaskNotifications>());

@@ -41,19 +41,19 @@ public sealed class InstancesTests(BrowserServer server, ITestOutputHelper outpu
         await Expect(page.Locator("#instances-table")).ToBeVisibleAsync();
 
         // Filter: waiting instances of the referral pathway.
-        await ChooseAsync(page, "#filter-status", "Waiting (suspended)");
+        await ChooseAsync(page, "#filter-status", "Waiting");
         await ChooseAsync(page, "#filter-definition", "RECONNECT referral pathway");
         var row = page.Locator($"#instances-table tbody tr[data-instance-id='{instanceId}']");
-        await Expect(row).ToContainTextAsync("Waiting (suspended)");
+        await Expect(row).ToContainTextAsync("Waiting");
         foreach (var text in await page.Locator("#instances-table tbody tr").AllTextContentsAsync())
         {
             Assert.Contains("RECONNECT referral pathway", text, StringComparison.Ordinal);
-            Assert.Contains("Waiting (suspended)", text, StringComparison.Ordinal);
+            Assert.Contains("Waiting", text, StringComparison.Ordinal);
         }
         // A filter that matches nothing says so.
         await ChooseAsync(page, "#filter-status", "Faulted");
         await Expect(page.Locator("#instances-empty")).ToContainTextAsync("No instances match");
-        await ChooseAsync(page, "#filter-status", "Waiting (suspended)");
+        await ChooseAsync(page, "#filter-status", "Waiting");
         await Ui.ScreenshotAsync(page, "instances-list");
 
         // Open it: the diagram marks First contact as where it waits, in words and in the list under it.

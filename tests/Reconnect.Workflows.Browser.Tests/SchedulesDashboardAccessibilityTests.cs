@@ -31,6 +31,7 @@ public sealed class SchedulesDashboardAccessibilityTests(BrowserServer server)
         await scheduler.Locator("#retime-daily-follow-up-check").ClickAsync();
         await Expect(scheduler.Locator("#cron-next-times li")).ToHaveCountAsync(5);
         await Ui.CheckAxeAsync(scheduler, "schedules-cron-editor", failures);
+        await scheduler.Locator("#cron-advanced").ClickAsync();
         await scheduler.Locator("#cron-input").FillAsync("not a cron");
         await Expect(scheduler.Locator("#cron-error")).ToBeVisibleAsync();
         await Ui.CheckAxeAsync(scheduler, "schedules-cron-editor-error", failures);

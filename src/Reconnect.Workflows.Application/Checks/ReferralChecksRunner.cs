@@ -43,6 +43,7 @@ internal static class ReferralChecksRunner
     /// </summary>
     public static readonly TimeSpan PauseBetweenBatches = TimeSpan.FromMilliseconds(50);
     private static readonly string DoneOnly = JsonSerializer.Serialize(new[] { "Done" });
+    private static readonly string ReviewOutcomes = JsonSerializer.Serialize(Tasks.OverdueReviews.Outcomes);
 
     /// <summary>The first batch, in the step's transaction. Returns the rows touched; a full batch means there may be more.</summary>
     public static async Task<int> RunAsync(ReconnectDbContext db, WorkflowState state, RunCheckEffect check, CancellationToken cancellationToken) =>
@@ -125,8 +126,12 @@ internal static class ReferralChecksRunner
                             .ExecuteUpdateAsync(s => s.SetProperty(t => t.EscalatedAt, now), cancellationToken) != 1)
                         continue;
                     var dueDate = LondonTime.Format(LondonTime.ToLondonDate(task.DueAt!.Value));
-                    AddStandalone(db, instanceId, now, title ?? "Review: overdue task", $"'{task.Title}' was due {dueDate} and is still open.",
-                        Roles.Manager, null, task.Site, task.SubjectId, due, new JsonObject { ["overdueTaskId"] = task.Id, ["check"] = check.Check });
+                    // The title names the overdue task; who it is about, its navigator and how late it is are read live
+                    // with the task (OverdueReviews.DescribeAsync), so they are right on the day the manager looks.
+                    var named = $"{title ?? "Review: overdue task"} — {task.Title}";
+                    AddStandalone(db, instanceId, now, named.Length <= 300 ? named : named[..300],
+                        $"'{task.Title}' was due {dueDate} and is still open. Reassign it to another navigator, chase its navigator (it stays with them), or close the review.",
+                        Roles.Manager, null, task.Site, task.SubjectId, due, new JsonObject { ["overdueTaskId"] = task.Id, ["check"] = check.Check }, ReviewOutcomes);
                     if (task.Assignee is { } assignee)
                         Notifications.NotificationRows.Add(db, assignee, Notifications.NotificationKinds.TaskEscalated,
                             $"'{task.Title}' (due {dueDate}) is still open and was escalated to the managers.", "/inbox", now);
@@ -164,7 +169,7 @@ internal static class ReferralChecksRunner
     }
 
     private static void AddStandalone(ReconnectDbContext db, string instanceId, DateTimeOffset now, string title, string description, string role, string? assignee,
-        string? site, string? subjectId, DateTimeOffset due, JsonObject data) =>
+        string? site, string? subjectId, DateTimeOffset due, JsonObject data, string? outcomesJson = null) =>
         db.Tasks.Add(new WorkflowTaskRecord
         {
             Id = Guid.CreateVersion7().ToString("N"),
@@ -174,7 +179,7 @@ internal static class ReferralChecksRunner
             ActivityType = "Reconnect.QueryReferrals",
             Title = title,
             Description = description,
-            OutcomesJson = DoneOnly,
+            OutcomesJson = outcomesJson ?? DoneOnly,
             DueAt = due,
             EscalateAt = Persistence.TaskRows.EscalateAt(due, (System.Text.Json.Nodes.JsonNode?)null),
             Status = TaskStatuses.Open,

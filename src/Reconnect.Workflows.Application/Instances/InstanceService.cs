@@ -38,7 +38,11 @@ public sealed class InstanceService(IDbContextFactory<ReconnectDbContext> contex
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > size;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return new InstancePage(rows, page, size, hasMore);
+        // A pathway instance is named by its referral's reference (the list shows it instead of the hex correlation id).
+        var ids = rows.Select(r => r.Id).ToList();
+        var references = ids.Count == 0 ? [] : await db.Referrals.AsNoTracking().Where(r => ids.Contains(r.WorkflowInstanceId))
+            .Select(r => new { r.WorkflowInstanceId, r.Reference }).ToDictionaryAsync(r => r.WorkflowInstanceId, r => r.Reference, StringComparer.Ordinal, cancellationToken);
+        return new InstancePage(rows.Select(r => references.TryGetValue(r.Id, out var reference) ? r with { Reference = reference } : r).ToList(), page, size, hasMore);
     }
 
     /// <summary>

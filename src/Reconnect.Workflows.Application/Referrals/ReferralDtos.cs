@@ -20,7 +20,11 @@ public sealed record PersonDto(string GivenName, string FamilyName, DateOnly Dat
 
 public sealed record PersonSummaryDto(string GivenName, string FamilyName, string PrisonNumber);
 
-public sealed record ConsentDto(bool Given, string? RecordedBy, DateTimeOffset RecordedAt);
+public sealed record ConsentDto(bool Given, string? RecordedBy, DateTimeOffset RecordedAt)
+{
+    /// <summary>When <see cref="RecordedBy"/> is an account's id (the referral's maker by default), that person's display name.</summary>
+    public string? RecordedByName { get; init; }
+}
 
 public sealed record NavigatorDto(string Id, string? DisplayName);
 

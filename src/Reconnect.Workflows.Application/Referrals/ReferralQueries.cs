@@ -76,12 +76,16 @@ public static class ReferralQueries
             var name = await db.Users.AsNoTracking().Where(u => u.Id == navigatorId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
             navigator = new NavigatorDto(navigatorId, name);
         }
+        // Consent is recorded by name when a person typed one, else by the referral's maker (an account id): name them.
+        var consentBy = r.ConsentRecordedBy is { } by
+            ? await db.Users.AsNoTracking().Where(u => u.Id == by).Select(u => u.DisplayName ?? u.UserName).FirstOrDefaultAsync(cancellationToken)
+            : null;
         return new ReferralDetailDto(
             r.Id, r.Reference, r.WorkflowInstanceId, r.Stage, r.Site, r.ReleaseDate, Window(r.ReleaseDate), r.ClosureReason, r.ClosedAt, r.ReleasedOn,
             new PersonDto(r.GivenName, r.FamilyName, r.DateOfBirth, r.PrisonNumber, r.NhsNumber),
             JsonSerializer.Deserialize<List<string>>(r.HealthNeedsJson) ?? [],
             r.ReleaseType, r.ReferralSource, r.ReferralDate,
-            new ConsentDto(r.ConsentGiven, r.ConsentRecordedBy, r.ConsentRecordedAt),
+            new ConsentDto(r.ConsentGiven, r.ConsentRecordedBy, r.ConsentRecordedAt) { RecordedByName = consentBy },
             r.Notes, navigator, r.CreatedAt, history, tasks,
             timers.OrderBy(t => t.DueAt).Select(t => new TimerDto(t.ActivityId, t.DueAt!.Value)).ToList())
         {

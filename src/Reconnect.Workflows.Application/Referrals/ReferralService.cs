@@ -53,6 +53,10 @@ public sealed class ReferralService(
 
     public IReadOnlyList<string> Sites => options.Value.Sites.Select(s => s.Code).ToList();
 
+    /// <summary>Each site's name by its code (HMP Leeds for LEI), for pages that show sites to people.</summary>
+    public IReadOnlyDictionary<string, string> SiteNames =>
+        options.Value.Sites.ToDictionary(s => s.Code, s => string.IsNullOrWhiteSpace(s.Name) ? s.Code : s.Name, StringComparer.OrdinalIgnoreCase);
+
     public DateOnly Today => LondonTime.Today(clock.GetUtcNow());
 
     /// <summary>

@@ -39,6 +39,9 @@ public sealed record TaskDto(
     /// <summary>The referral's human reference (<c>LEI-2026-0042</c>), shown instead of its id.</summary>
     public string? Reference { get; init; }
 
+    /// <summary>For a manager's "Review: overdue task": the overdue task, its navigator and days overdue now.</summary>
+    public OverdueReviewDto? Review { get; init; }
+
     /// <summary>The referral's planned release date.</summary>
     public string? ReleaseDate { get; init; }
 
@@ -77,5 +80,8 @@ public sealed record PersonOnTask(string GivenName, string FamilyName, string Pr
 
 public sealed record TaskPage(IReadOnlyList<TaskDto> Items, int Page, int PageSize, bool HasMore);
 
-/// <summary><c>POST /api/tasks/{id}/complete</c> body.</summary>
-public sealed record CompleteTaskRequest(string? Outcome, string? Notes);
+/// <summary>
+/// <c>POST /api/tasks/{id}/complete</c> body. <see cref="AssigneeId"/>: for a review of an overdue task completed with
+/// Reassign, the navigator (of the overdue task's site) who gets the overdue task.
+/// </summary>
+public sealed record CompleteTaskRequest(string? Outcome, string? Notes, string? AssigneeId = null);

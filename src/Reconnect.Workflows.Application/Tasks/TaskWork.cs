@@ -128,8 +128,10 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         if (user is not null && shown.Count > 0)
             await AuditTrail.WriteAsync(contexts, user, clock, AuditActions.List, AuditTrail.Task, null,
                 new JsonObject { ["view"] = "tasks", ["ids"] = new JsonArray([.. shown.Select(i => (JsonNode)i)]) });
+        var reviews = await OverdueReviews.DescribeAsync(db, tasks, today, cancellationToken);
         return tasks.Select(t =>
         {
+            if (reviews.TryGetValue(t.Id, out var review)) t = t with { Review = review };
             var late = t.Overdue && t.DueDate is { } d ? Math.Max(0, today.DayNumber - DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).DayNumber) : (int?)null;
             if (t.ReferralId is null || !people.TryGetValue(t.ReferralId, out var p)) return t with { DaysOverdue = late };
             return t with

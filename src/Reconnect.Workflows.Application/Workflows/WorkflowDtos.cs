@@ -66,7 +66,11 @@ public sealed record InstanceSummary(
     string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt)
+{
+    /// <summary>For a referral's pathway instance, the referral's human reference (<c>LEI-2026-0042</c>); null otherwise.</summary>
+    public string? Reference { get; init; }
+}
 
 /// <summary>What <c>InstanceService.QueryAsync</c> filters by; a null collection filters nothing.</summary>
 public sealed record InstanceQuery(

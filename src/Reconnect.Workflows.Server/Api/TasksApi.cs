@@ -64,7 +64,7 @@ public static class TasksApi
         await AnswerAsync(await work.ClaimAsync(user, id, cancellationToken), id, work);
 
     private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> CompleteAsync(
-        string id, HttpRequest request, ClaimsPrincipal user, TaskWork work, CancellationToken cancellationToken)
+        string id, HttpRequest request, ClaimsPrincipal user, TaskWork work, OverdueReviews reviews, CancellationToken cancellationToken)
     {
         if (await work.ViewerAsync(user, cancellationToken) is null) return Forbidden("Only navigators and managers complete tasks.");
         var (body, problem) = await JsonBody.ReadAsync<CompleteTaskRequest>(request, cancellationToken);
@@ -73,8 +73,10 @@ public static class TasksApi
         if (string.IsNullOrWhiteSpace(body!.Outcome)) errors["outcome"] = ["is required"];
         else if (body.Outcome.Length > 100) errors["outcome"] = ["is longer than 100 characters"];
         if (body.Notes is { Length: > TaskWork.MaxNotesLength }) errors["notes"] = [$"is longer than {TaskWork.MaxNotesLength} characters"];
+        if (body.AssigneeId is { Length: > 450 }) errors["assigneeId"] = ["is longer than 450 characters"];
         if (errors.Count > 0) return Problems.BadRequest("The request has problems.", errors);
-        return await AnswerAsync(await work.CompleteAsync(user, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, cancellationToken), id, work);
+        // A manager's review of an overdue task has outcomes with effects (Reassign, Chase); any other task completes as before.
+        return await AnswerAsync(await reviews.CompleteAsync(user, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, body.AssigneeId, cancellationToken), id, work);
     }
 
     private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> AnswerAsync(TaskChange change, string id, TaskWork work) => change switch

@@ -31,5 +31,5 @@ public static class UiText
         TimeZoneInfo.ConvertTime(at, Engine.Time.LondonTime.TimeZoneInfo).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }
 
-/// <summary>What the completion form hands back.</summary>
-public sealed record CompletedTask(string Outcome, string? Notes);
+/// <summary>What the completion form hands back; <see cref="AssigneeId"/> is the navigator chosen for a review's Reassign.</summary>
+public sealed record CompletedTask(string Outcome, string? Notes, string? AssigneeId = null);

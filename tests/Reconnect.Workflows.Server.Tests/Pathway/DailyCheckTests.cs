@@ -45,7 +45,7 @@ public class DailyCheckTests
             var firstContact = await kit.OpenTaskAsync(id, "First contact");
             Assert.True(firstContact.IsOverdue);
             Assert.Null(firstContact.EscalatedAt);
-            Assert.False(await kit.HasOpenTaskAsync(id, "Review: overdue task"));
+            Assert.False(await kit.HasOpenTaskAsync(id, "Review: overdue task — First contact"));
         }
         var confirm = await kit.OpenTaskAsync(soon, "Confirm release");
         Assert.Equal(Roles.Navigator, confirm.AssigneeRole);
@@ -61,7 +61,8 @@ public class DailyCheckTests
         {
             var firstContact = (await kit.TasksAsync(id)).Single(t => t.Title == "First contact");
             Assert.NotNull(firstContact.EscalatedAt);
-            var review = await kit.OpenTaskAsync(id, "Review: overdue task");
+            var review = await kit.OpenTaskAsync(id, "Review: overdue task — First contact");
+            Assert.Equal(["Reassign", "Chase", "Done"], System.Text.Json.JsonSerializer.Deserialize<string[]>(review.OutcomesJson)!);
             Assert.Equal(Roles.Manager, review.AssigneeRole);
             Assert.Equal(firstContact.Id, JsonNode.Parse(review.DataJson!)!["overdueTaskId"]!.GetValue<string>());
         }
@@ -69,7 +70,7 @@ public class DailyCheckTests
         Assert.False(await kit.HasOpenTaskAsync(later, "Confirm release"));
         await using var db = await kit.DbAsync();
         Assert.Equal(3, await db.WorkflowInstances.CountAsync(i => i.DefinitionId == SchedulingKit.DailyCheck));
-        Assert.Equal(2, await db.Tasks.CountAsync(t => t.Title == "Review: overdue task"));
+        Assert.Equal(2, await db.Tasks.CountAsync(t => t.Title.StartsWith("Review: overdue task")));
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public class DailyCheckTests
 
         await using var after = await kit.DbAsync();
         Assert.Equal(count, await after.Tasks.CountAsync(t => t.ActivityId == "seeded" && t.IsOverdue && t.EscalatedAt != null));
-        var reviews = await after.Tasks.Where(t => t.Title == "Review: overdue task").Select(t => t.DataJson!).ToListAsync();
+        var reviews = await after.Tasks.Where(t => t.Title == "Review: overdue task — Seeded task").Select(t => t.DataJson!).ToListAsync();
         Assert.Equal(count, reviews.Count);
         Assert.Equal(count, reviews.Select(r => JsonNode.Parse(r)!["overdueTaskId"]!.GetValue<string>()).Distinct().Count());
         // The first run's row counts every batch (the second found nothing left to do).

@@ -22,6 +22,7 @@ public class InboxFocusTests : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddSingleton(_app.Service<TaskWork>());
+        Services.AddSingleton(_app.Service<OverdueReviews>());
         Services.AddSingleton(_app.Service<TaskNotifications>());
         var leeds = await _app.UserIdAsync(ReconnectApp.NavigatorLeeds);
         var auth = AddAuthorization();

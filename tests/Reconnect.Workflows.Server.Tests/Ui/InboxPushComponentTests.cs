@@ -23,6 +23,7 @@ public class InboxPushComponentTests : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         // The page's only services: the application layer's.
         Services.AddSingleton(_app.Service<TaskWork>());
+        Services.AddSingleton(_app.Service<OverdueReviews>());
         Services.AddSingleton(_app.Service<TaskNotifications>());
     }
 

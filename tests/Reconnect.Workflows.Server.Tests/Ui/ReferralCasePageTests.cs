@@ -77,6 +77,22 @@ public class ReferralCasePageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Title_ShowsTheReference_SiteByName_AndConsentRecordedByTheMakersName()
+    {
+        // Made by the Leeds navigator with no "recorded by" typed: consent is recorded by their account.
+        var created = Assert.IsType<CreateReferralResult.Created>(await _referrals.CreateAsync(ReferralFoundationTests.Request(_referrals.Today, "C4444CC", "LEI"), _navigatorId));
+        var cut = RenderCase(created.ReferralId);
+
+        Assert.Contains(created.Reference, cut.Find("#case-reference").TextContent);
+        Assert.Contains("HMP Leeds", cut.Markup);
+        var consent = cut.Find("#case-consent").TextContent;
+        Assert.DoesNotContain(_navigatorId, consent);
+        await using var db = await _app.DbAsync();
+        var name = await db.Users.Where(u => u.Id == _navigatorId).Select(u => u.DisplayName).SingleAsync();
+        Assert.Contains($"recorded by {name}", consent);
+    }
+
+    [Fact]
     public async Task NextSteps_BeforeRelease_ListsOpenTasksTimersAndTheFollowUpsFromThePlannedDate()
     {
         var id = await EngagedReferralAsync("A7301BC");

@@ -16,8 +16,12 @@ public class ReferralFormTests : MudTestContext
 
     private static string D(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private IRenderedComponent<ReferralForm> RenderForm(CreateReferralResult? answer = null) => Render<ReferralForm>(p => p
+    private static readonly Dictionary<string, string> SiteNames = new() { ["LEI"] = "HMP Leeds", ["NHI"] = "HMP New Hall", ["WEI"] = "HMP Wealstun" };
+
+    private IRenderedComponent<ReferralForm> RenderForm(CreateReferralResult? answer = null, string? defaultSite = null) => Render<ReferralForm>(p => p
         .Add(f => f.Sites, Sites)
+        .Add(f => f.SiteNames, SiteNames)
+        .Add(f => f.DefaultSite, defaultSite)
         .Add(f => f.Today, Today)
         .Add(f => f.CanOpenCase, true)
         .Add(f => f.Submit, request =>
@@ -148,6 +152,77 @@ public class ReferralFormTests : MudTestContext
         Assert.Equal(["MentalHealth"], sent.HealthNeeds);
         Assert.Equal("Nurse", sent.Consent!.RecordedBy);
         Assert.Equal("Prefers mornings.", sent.Notes);
-        Assert.Contains("Referral accepted", cut.Find("#referral-result").TextContent);
+        Assert.Contains("Referral LEI-2026-0001 accepted", cut.Find("#referral-result").TextContent);
+    }
+
+    [Fact]
+    public void AReferralDateOutsideTheWindow_ReleaseDateSaysTheEarliestAndLatestReferralDates()
+    {
+        var cut = RenderForm();
+        var release = Today.AddDays(120); // today is 36 days before the window opens
+        cut.Find("#releaseDate").Input(D(release));
+
+        var window = ReferralWindow.For(release);
+        var text = FieldText(cut, "releaseDate");
+        Assert.Contains($"the earliest referral date is {D(window.Opens)}", text);
+        Assert.Contains($"the latest is {D(window.Closes)}", text);
+
+        // Inside the window the message goes.
+        cut.Find("#releaseDate").Input(D(Today.AddDays(30)));
+        Assert.DoesNotContain("earliest referral date", FieldText(cut, "releaseDate"));
+        // A release long past: the latest date is the one that matters.
+        var past = Today.AddDays(-40);
+        cut.Find("#releaseDate").Input(D(past));
+        Assert.Contains($"the latest is {D(ReferralWindow.For(past).Closes)}", FieldText(cut, "releaseDate"));
+    }
+
+    [Fact]
+    public void PrisonNumber_IsCheckedAsYouType()
+    {
+        var cut = RenderForm();
+        cut.Find("#prisonNumber").Input("A12");
+        Assert.Contains("a letter, four digits and two letters", FieldText(cut, "prisonNumber"));
+        cut.Find("#prisonNumber").Input("a1234bc"); // the domain accepts lower case and upper-cases it
+        Assert.DoesNotContain("must be", FieldText(cut, "prisonNumber"));
+        cut.Find("#prisonNumber").Input("A1234B7");
+        Assert.Contains("a letter, four digits and two letters", FieldText(cut, "prisonNumber"));
+    }
+
+    [Fact]
+    public void Sites_AreShownByName_AndSentByCode()
+    {
+        var cut = RenderForm(defaultSite: "LEI");
+        Assert.Contains("HMP Leeds", cut.Find("[data-rule='Site']").TextContent);
+        Assert.DoesNotContain("Site LEI", cut.Find("[data-rule='Site']").TextContent);
+        Assert.Contains("HMP Leeds", cut.Markup);
+        cut.Find("#referral-submit").Click();
+        Assert.Equal("LEI", Assert.Single(_submitted).Site);
+    }
+
+    [Fact]
+    public void Submit_Accepted_ClearsTheFormAndShowsTheReference()
+    {
+        var cut = RenderForm(defaultSite: "LEI");
+        cut.Find("#givenName").Input("Sam");
+        cut.Find("#familyName").Input("Example");
+        cut.Find("#prisonNumber").Input("A1234BC");
+        cut.Find("#releaseDate").Input(D(Today.AddDays(30)));
+        cut.Find("#need-MentalHealth input[type=checkbox], input#need-MentalHealth").Change(true);
+        cut.Find("#notes").Input("Prefers mornings.");
+        cut.Find("#referral-submit").Click();
+
+        Assert.Equal("LEI-2026-0001", cut.Find("#referral-reference").TextContent);
+        Assert.Contains("accepted", cut.Find("#referral-result").TextContent);
+        Assert.Equal("/referrals/r1", cut.Find("#created-case-link").GetAttribute("href"));
+        Assert.Equal("", cut.Find("#givenName").GetAttribute("value") ?? "");
+        Assert.Equal("", cut.Find("#prisonNumber").GetAttribute("value") ?? "");
+        Assert.Equal("", cut.Find("#releaseDate").GetAttribute("value") ?? "");
+        Assert.Equal(D(Today), cut.Find("#referralDate").GetAttribute("value"));
+        Assert.Empty(cut.FindAll(".mud-input-error"));
+        Assert.Equal("false", cut.Find("[data-rule='Health needs']").GetAttribute("data-met"));
+
+        // Typing the next referral takes the message away.
+        cut.Find("#givenName").Input("Alex");
+        Assert.Empty(cut.FindAll("#referral-result"));
     }
 }

@@ -24,6 +24,10 @@ public class SchedulesCronEditorTests : MudTestContext
     {
         var cut = Editor("0 0 7 ? * *");
         Assert.Equal(5, NextTimes(cut).Count);
+        // A daily time opens as "every day at 07:00"; the cron is the advanced choice.
+        Assert.True(cut.Find("#cron-everyday").HasAttribute("checked"));
+        Assert.Equal("07:00", cut.Find("#cron-time").GetAttribute("value"));
+        cut.Find("#cron-advanced").Click();
 
         cut.Find("#cron-input").Input("30 8 * * 1-5"); // 08:30 Monday to Friday (crontab)
 
@@ -40,6 +44,42 @@ public class SchedulesCronEditorTests : MudTestContext
         Assert.Empty(cut.FindAll("#cron-error"));
         Assert.False(cut.Find("#cron-save").HasAttribute("disabled"));
     }
+
+    [Fact]
+    public void WeekdaysAtATime_ShowsTheNextFiveWeekdays_AndSavesTheQuartzForm_WithNoCronShown()
+    {
+        var saved = new List<string>();
+        var cut = Editor("0 0 7 ? * *", cron => { saved.Add(cron); return Task.FromResult<string?>(null); });
+        Assert.DoesNotContain("Quartz", cut.Find("#cron-editor").TextContent, StringComparison.Ordinal);
+
+        cut.Find("#cron-weekdays").Change(true);
+        cut.Find("#cron-time").Input("08:30");
+
+        Assert.Equal(
+            [
+                "Thu 26 Nov 2026, 08:30:00 GMT",
+                "Fri 27 Nov 2026, 08:30:00 GMT",
+                "Mon 30 Nov 2026, 08:30:00 GMT",
+                "Tue 1 Dec 2026, 08:30:00 GMT",
+                "Wed 2 Dec 2026, 08:30:00 GMT",
+            ],
+            NextTimes(cut));
+        Assert.Empty(cut.FindAll("#cron-input"));
+        cut.Find("#cron-time").Input("8.30");
+        Assert.Contains("HH:MM", cut.Find("#cron-error").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("#cron-save").HasAttribute("disabled"));
+        cut.Find("#cron-time").Input("08:30");
+        cut.Find("#cron-save").Click();
+        Assert.Equal(["0 30 8 ? * MON-FRI"], saved);
+    }
+
+    [Theory]
+    [InlineData("0 0 7 * * ?", "Every day at 07:00")]
+    [InlineData("0 30 8 ? * MON-FRI", "Weekdays (Monday to Friday) at 08:30")]
+    [InlineData("0 0 7 1 * ?", "A custom timetable")]
+    [InlineData("0 0/5 * * * ?", "A custom timetable")]
+    public void SimpleSchedule_SaysTheCronInWords(string quartz, string words) =>
+        Assert.Equal(words, Reconnect.Workflows.Application.Schedules.SimpleSchedule.Describe(quartz));
 
     [Fact]
     public void AcrossTheClockChange_TimesStayAtSevenUkTime()

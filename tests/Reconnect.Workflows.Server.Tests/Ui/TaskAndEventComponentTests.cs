@@ -46,6 +46,37 @@ public class TaskAndEventComponentTests : MudTestContext
         Assert.Equal("Does not want support.", c.Notes);
     }
 
+    [Fact]
+    public async Task CompleteReview_Reassign_AsksForTheNavigator_AndHandsBackTheirId()
+    {
+        var completed = new List<CompletedTask>();
+        var cut = Render<CompleteTaskForm>(p => p
+            .Add(f => f.Outcomes, ["Reassign", "Chase", "Done"])
+            .Add(f => f.Navigators, [new Reconnect.Workflows.Application.Tasks.NavigatorOption("n2", "Nadia Second")])
+            .Add(f => f.OnComplete, (CompletedTask c) => completed.Add(c)));
+        Assert.Empty(cut.FindAll("#complete-assignee"));
+
+        var outcome = cut.FindComponents<MudBlazor.MudSelect<string>>()[0];
+        await cut.InvokeAsync(() => outcome.Instance.ValueChanged.InvokeAsync("Reassign"));
+        Assert.NotEmpty(cut.FindAll("#complete-assignee"));
+        cut.Find("#complete-submit").Click();
+        Assert.Empty(completed);
+        Assert.Contains(CompleteTaskForm.NavigatorRequired, cut.Markup);
+
+        var navigator = cut.FindComponents<MudBlazor.MudSelect<string>>()[1];
+        await cut.InvokeAsync(() => navigator.Instance.ValueChanged.InvokeAsync("n2"));
+        cut.Find("#complete-submit").Click();
+        cut.WaitForAssertion(() => Assert.Single(completed), TimeSpan.FromSeconds(5));
+        Assert.Equal(new CompletedTask("Reassign", null, "n2"), completed[0]);
+
+        // Chase needs no navigator and sends none.
+        await cut.InvokeAsync(() => outcome.Instance.ValueChanged.InvokeAsync("Chase"));
+        Assert.Empty(cut.FindAll("#complete-assignee"));
+        cut.Find("#complete-submit").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, completed.Count), TimeSpan.FromSeconds(5));
+        Assert.Equal(new CompletedTask("Chase", null, null), completed[1]);
+    }
+
     [Theory]
     [InlineData("Triage", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]
     [InlineData("PreRelease", null, new[] { "release-date-changed", "released", "transferred", "recalled-to-custody", "consent-withdrawn" })]

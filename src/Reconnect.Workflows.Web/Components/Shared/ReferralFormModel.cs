@@ -86,13 +86,50 @@ public sealed class ReferralFormModel
 
     public string? MessageText(string field) => MessagesFor(field) is { Count: > 0 } m ? string.Join(" ", m) : null;
 
+    /// <summary>
+    /// Under the release date: when the referral date falls outside the window of the typed release date, the earliest
+    /// and latest dates a referral for that release may be made (the window of <see cref="ReferralWindow"/>). Shown once
+    /// either date was touched, or after a submit.
+    /// </summary>
+    public string? WindowMessage(DateOnly today)
+    {
+        if (Window is not { } window || !ReferralWindow.IsPlausible(ReleaseDateValue!.Value)) return null;
+        var referralDate = string.IsNullOrWhiteSpace(ReferralDate) ? today : ParseDate(ReferralDate);
+        if (referralDate is not { } made || made > today || window.Contains(made)) return null;
+        if (!Submitted && !_touched.Contains("releaseDate") && !_touched.Contains("referralDate")) return null;
+        return $"Outside the referral window: for release on {UiText.Date(ReleaseDateValue)}, the earliest referral date is {UiText.Date(window.Opens)} " +
+            $"and the latest is {UiText.Date(window.Closes)} ({ReferralWindow.DaysBeforeRelease / 7} weeks before release to {ReferralWindow.DaysAfterRelease} days after).";
+    }
+
+    /// <summary>The values as one string (empty and missing alike), to tell an edit from a field repeating its value.</summary>
+    public string Snapshot() => string.Join("\u001f", new[]
+    {
+        GivenName, FamilyName, DateOfBirth, PrisonNumber, NhsNumber, Site, ReleaseDate, ReleaseType, ReferralSource,
+        string.Join(",", HealthNeeds.Order(StringComparer.Ordinal)), ConsentGiven ? "1" : "0", ConsentRecordedBy, ReferralDate, Notes,
+    }.Select(v => string.IsNullOrEmpty(v) ? "" : v));
+
+    /// <summary>Everything typed forgotten (after a referral was accepted): the form starts again at the given site and today.</summary>
+    public void Reset(string? site, DateOnly today, IReadOnlyCollection<string> sites)
+    {
+        GivenName = FamilyName = DateOfBirth = PrisonNumber = NhsNumber = ReleaseDate = ReleaseType = ReferralSource = null;
+        ConsentRecordedBy = Notes = null;
+        ConsentGiven = false;
+        HealthNeeds.Clear();
+        Site = site;
+        ReferralDate = UiText.Date(today);
+        Submitted = false;
+        _touched.Clear();
+        ServerErrors = new Dictionary<string, string[]>();
+        Check(today, sites);
+    }
+
     public DateOnly? ReleaseDateValue => ParseDate(ReleaseDate);
 
     /// <summary>The window for the typed release date, shown beside it.</summary>
     public ReferralWindow? Window => ReleaseDateValue is { } release ? ReferralWindow.For(release) : null;
 
     /// <summary>The rules of SPEC §2 one by one, for the checklist beside the form.</summary>
-    public IReadOnlyList<RuleState> Rules(DateOnly today, IReadOnlyCollection<string> sites)
+    public IReadOnlyList<RuleState> Rules(DateOnly today, IReadOnlyCollection<string> sites, IReadOnlyDictionary<string, string>? siteNames = null)
     {
         var referralDate = ParseDate(ReferralDate) ?? today;
         var rules = new List<RuleState>();
@@ -118,7 +155,7 @@ public sealed class ReferralFormModel
         rules.Add(string.IsNullOrWhiteSpace(Site)
             ? new RuleState("Site", false, "Choose the site.")
             : sites.Contains(Site, StringComparer.OrdinalIgnoreCase)
-                ? new RuleState("Site", true, $"Site {Site}.")
+                ? new RuleState("Site", true, $"Site {(siteNames is not null && siteNames.TryGetValue(Site, out var name) ? name : Site)}.")
                 : new RuleState("Site", false, $"'{Site}' is not a site of the service."));
         rules.Add(ConsentGiven
             ? new RuleState("Consent", true, "Consent to share is given.")
