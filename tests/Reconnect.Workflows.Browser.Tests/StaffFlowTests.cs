@@ -32,12 +32,15 @@ public sealed class StaffFlowTests(BrowserServer server)
 
         var manager = await server.NewPageAsync();
         await Ui.SignInAsync(manager, Manager, $"/referrals/{referralId}");
+        await Expect(manager.Locator("#change-navigator")).ToBeVisibleAsync();
+        var failures = new List<string>();
+        await Ui.CheckAxeAsync(manager, "case-change-navigator", failures);
+        Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
         await manager.Locator("div.mud-select").Filter(new() { Has = manager.Locator("#change-navigator-choice") }).Last.ClickAsync();
         await manager.GetByRole(AriaRole.Option, new() { Name = targetEmail }).ClickAsync();
         await manager.FillAsync("#change-navigator-reason", "Balancing caseloads");
         await manager.ClickAsync("#change-navigator-go");
         await Expect(manager.Locator("#case-history")).ToContainTextAsync("Balancing caseloads");
-        await Ui.ScreenshotAsync(manager, "case-navigator-changed");
 
         // Pushed to the open inbox (well inside its 30-second poll), and the bell counts the notification.
         await Expect(row).ToHaveCountAsync(1, new() { Timeout = 10_000 });
@@ -64,6 +67,10 @@ public sealed class StaffFlowTests(BrowserServer server)
         var (_, coverId) = await NewNavigatorAsync("browser.cover.lei@reconnect.test", "Browser cover LEI");
         var page = await server.NewPageAsync();
         await Ui.SignInAsync(page, BrowserServer.NavigatorLeeds, "/account/absences");
+        // Axe before any snackbar (MudBlazor's success snackbar has its own contrast problem, on every page).
+        var failures = new List<string>();
+        await Ui.CheckAxeAsync(page, "my-absences", failures);
+        Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
         var from = Ui.Today.AddDays(120);
         await page.FillAsync("#absence-from", Ui.Iso(from));
         await page.FillAsync("#absence-to", Ui.Iso(from.AddDays(4)));
@@ -74,7 +81,6 @@ public sealed class StaffFlowTests(BrowserServer server)
         var listed = page.Locator("#absences-table tbody tr").Filter(new() { HasText = Ui.Iso(from) });
         await Expect(listed).ToHaveCountAsync(1);
         await Expect(listed.Locator("[data-cell='cover']")).ToHaveTextAsync("Browser cover LEI");
-        await Ui.ScreenshotAsync(page, "my-absences");
 
         // The API agrees: the leave and its cover, as recorded.
         using var api = await server.ApiAsync(BrowserServer.NavigatorLeeds);
@@ -116,7 +122,9 @@ public sealed class StaffFlowTests(BrowserServer server)
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("First contact");
         await Expect(manager.GetByRole(AriaRole.Link, new() { Name = "Needs attention" })).ToBeVisibleAsync();
-        await Ui.ScreenshotAsync(manager, "needs-attention");
+        var failures = new List<string>();
+        await Ui.CheckAxeAsync(manager, "needs-attention", failures);
+        Assert.True(failures.Count == 0, "Serious or critical axe violations:\n" + string.Join("\n", failures));
         await manager.Context.CloseAsync();
 
         var navigator = await server.NewPageAsync();
