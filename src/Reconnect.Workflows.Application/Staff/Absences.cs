@@ -22,6 +22,9 @@ public sealed record AbsenceDto(
     DateOnly To,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? CoverUserId);
 
+/// <summary>A navigator who may cover an absence, as the absences page offers them.</summary>
+public sealed record CoverCandidate(string UserId, string Name);
+
 /// <summary><c>POST /api/users/{id}/absences</c> body: UK dates (<c>2027-03-01</c>), both included; the cover navigator's id or none.</summary>
 public sealed record CreateAbsenceRequest(string? From, string? To, string? CoverUserId);
 
@@ -170,6 +173,25 @@ public sealed class Absences(
             ["absenceId"] = record.Id, ["from"] = LondonTime.Format(record.From), ["to"] = LondonTime.Format(record.To), ["tasksReturned"] = moved.Count,
         });
         return new AbsenceResult.Deleted();
+    }
+
+    /// <summary>
+    /// Who may cover for <paramref name="userId"/> (the absences page's choice): the active navigators of their site but
+    /// them, by name. Asked by the person themself or a manager, as the absences are.
+    /// </summary>
+    public async Task<IReadOnlyList<CoverCandidate>> CoverCandidatesAsync(ClaimsPrincipal user, string userId, CancellationToken cancellationToken = default)
+    {
+        if (Refusal(user, userId) is not null) return [];
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var site = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Site).FirstOrDefaultAsync(cancellationToken);
+        if (site is null) return [];
+        var people = await (
+            from u in db.Users
+            join ur in db.UserRoles on u.Id equals ur.UserId
+            join r in db.Roles on ur.RoleId equals r.Id
+            where u.Site == site && u.Id != userId && u.DeactivatedAt == null && r.Name == Roles.Navigator
+            select new { u.Id, Name = u.DisplayName ?? u.Email ?? u.UserName }).Distinct().ToListAsync(cancellationToken);
+        return [.. people.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).Select(p => new CoverCandidate(p.Id, p.Name ?? p.Id))];
     }
 
     // ------------------------------------------------------------------ start and end, once

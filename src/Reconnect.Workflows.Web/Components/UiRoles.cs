@@ -23,6 +23,11 @@ public static class UiRoles
     /// <summary>Caseload, overdue work and the 21-day measure (RoleSets.Measures, as GET /api/measures).</summary>
     public const string Dashboard = Roles.Manager + "," + Roles.Admin;
 
+    /// <summary>Needs attention (escalated tasks) and reassigning work: managers (RoleSets.Allocate).</summary>
+    public const string Allocate = Roles.Manager;
+    /// <summary>My absences: navigators record their own leave and cover.</summary>
+    public const string Absences = Roles.Navigator;
+
     /// <summary>The accounts page: admins change accounts (RoleSets.ManageUsers); managers see them (RoleSets.ReadUsers).</summary>
     public const string Users = Roles.Admin + "," + Roles.Manager;
     public const string ManageUsers = Roles.Admin;

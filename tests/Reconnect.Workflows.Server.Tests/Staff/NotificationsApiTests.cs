@@ -65,6 +65,38 @@ public class NotificationsApiTests(StaffServer server) : IClassFixture<StaffServ
     }
 
     [Fact]
+    public async Task Notifications_LeaveStartingToday_TheCoverIsToldWithTheTasksThatMoved()
+    {
+        var admin = await App.LoginAsync(ReconnectApp.Admin);
+        var manager = await App.LoginAsync(ReconnectApp.Manager);
+        string Email(string who) => $"{who}.notifications.nhi@reconnect.test";
+        foreach (var who in new[] { "away", "cover" })
+            await (await admin.PostJsonAsync("/api/users", new JsonObject
+            {
+                ["email"] = Email(who), ["displayName"] = $"Navigator {who}", ["roles"] = new JsonArray("Navigator"), ["site"] = "WEI", ["password"] = "Navigator-pass-2027",
+            })).JsonAsync(HttpStatusCode.Created);
+        var away = await App.UserIdAsync(Email("away"));
+        var cover = await App.UserIdAsync(Email("cover"));
+        var referral = (await manager.CreateReferralAsync(Body(App.Today(), PrisonNumber(7303), site: "WEI")))["id"].Str();
+        await using (var db = await App.DbAsync())
+        {
+            // Whoever the assignment chose, the task is the away navigator's for this test.
+            await db.Referrals.Where(r => r.Id == referral).ExecuteUpdateAsync(s => s.SetProperty(r => r.NavigatorId, away));
+            await db.Tasks.Where(t => t.SubjectId == referral).ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, away));
+        }
+        var today = App.Today().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await (await manager.PostJsonAsync($"/api/users/{away}/absences", new JsonObject { ["from"] = today, ["to"] = today, ["coverUserId"] = cover }))
+            .JsonAsync(HttpStatusCode.Created);
+
+        var coverClient = await App.LoginAsync(Email("cover"), "Navigator-pass-2027");
+        var told = (await (await coverClient.GetAsync("/api/notifications")).ArrayAsync()).Single(n => n!["kind"].Str() == "cover-started")!;
+        Assert.Contains("Navigator away", told["text"].Str(), StringComparison.Ordinal);
+        Assert.Contains("1 open task(s) moved to you", told["text"].Str(), StringComparison.Ordinal);
+        var awayClient = await App.LoginAsync(Email("away"), "Navigator-pass-2027");
+        Assert.DoesNotContain(await (await awayClient.GetAsync("/api/notifications")).ArrayAsync(), n => n!["kind"].Str() == "cover-started");
+    }
+
+    [Fact]
     public async Task Attention_EscalatedTask_ListedForManagersFlaggedForItsNavigatorRefusedToOthers()
     {
         var manager = await App.LoginAsync(ReconnectApp.Manager);
