@@ -85,7 +85,8 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
         await page.FillAsync("#activity-name", "");
         var typing = Stopwatch.StartNew();
         await page.Locator("#activity-name").PressSequentiallyAsync("Follow-up call");
-        await page.Locator(".rw-node[data-activity-id='navigatorTask1'] .rw-node__title", new() { HasTextString = "Follow-up call" }).WaitForAsync();
+        // Room for a loaded machine (the whole suite runs its projects side by side): the figure is printed, not judged here.
+        await page.Locator(".rw-node[data-activity-id='navigatorTask1'] .rw-node__title", new() { HasTextString = "Follow-up call" }).WaitForAsync(new() { Timeout = 60_000 });
         typing.Stop();
         output.WriteLine($"designer: 14 keystrokes in the name field reached the node in {typing.ElapsedMilliseconds} ms");
         await page.FillAsync("#input-title", "Follow-up call for {{ Variables.Site }}");

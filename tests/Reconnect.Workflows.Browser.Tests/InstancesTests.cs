@@ -45,7 +45,11 @@ public sealed class InstancesTests(BrowserServer server, ITestOutputHelper outpu
         await ChooseAsync(page, "#filter-definition", "RECONNECT referral pathway");
         var row = page.Locator($"#instances-table tbody tr[data-instance-id='{instanceId}']");
         await Expect(row).ToContainTextAsync("Waiting");
-        foreach (var text in await page.Locator("#instances-table tbody tr").AllTextContentsAsync())
+        // The list re-renders after each filter: wait until no row of another workflow or status is left.
+        var rows = page.Locator("#instances-table tbody tr");
+        await Expect(rows.Filter(new() { HasNotText = "RECONNECT referral pathway" })).ToHaveCountAsync(0);
+        await Expect(rows.Filter(new() { HasNotText = "Waiting" })).ToHaveCountAsync(0);
+        foreach (var text in await rows.AllTextContentsAsync())
         {
             Assert.Contains("RECONNECT referral pathway", text, StringComparison.Ordinal);
             Assert.Contains("Waiting", text, StringComparison.Ordinal);

@@ -14,7 +14,13 @@ public class DesignerPanelsTests : MudTestContext
 {
     private static readonly Engine.Activities.ActivityRegistry Registry = ReferralActivities.CreateRegistry();
 
-    public DesignerPanelsTests() => Services.AddSingleton(new ExpressionEvaluator());
+    public DesignerPanelsTests()
+    {
+        Services.AddSingleton(new ExpressionEvaluator());
+        // The versions panel holds the migration dialog, which these tests never open (its use case is tested with a
+        // database in Application.Tests and in the browser); it only needs to be resolvable here.
+        Services.AddSingleton(new Reconnect.Workflows.Application.Migrations.MigrationService(null!, null!, null!, null!, null!, null!));
+    }
 
     private static DesignerDocument Document() => DesignerDocument.Load(
         WorkflowJson.ParseFile(Path.Combine(ReconnectApp.RepositoryWorkflows, "reconnect-referral-pathway.json")), Registry);
