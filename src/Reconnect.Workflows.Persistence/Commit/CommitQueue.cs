@@ -126,19 +126,34 @@ internal sealed class CommitQueue(
             if (p.CancellationToken.IsCancellationRequested) p.Completion.TrySetCanceled(p.CancellationToken);
             else live.Add(p);
         if (live.Count == 0) return;
-        if (!await TryFlushAsync(live))
-        {
-            // The batch's shared statements failed (the bookmarks' or journal's multi-row INSERT): nothing of it
-            // committed. Each step goes again in a transaction of its own, so one bad step cannot fail the others.
-            foreach (var p in live) await TryFlushAsync([p]);
-        }
+        var again = await TryFlushAsync(live);
+        // null: the batch's shared statements failed (the bookmarks' or journal's multi-row INSERT) and nothing of it
+        // committed; else the steps that lost a deadlock to another node's transaction (their savepoint was rolled back,
+        // the rest committed). Either way each goes again in a transaction of its own, which holds one step's locks only.
+        foreach (var p in again ?? live) await TryFlushAsync([p]);
     }
 
     /// <summary>
-    /// One transaction for the steps given. False (and nothing answered, nothing committed) when a statement shared by
-    /// several steps failed; otherwise every step is answered.
+    /// A step that lost a lock-order race with another transaction (PostgreSQL deadlock or serialization failure, SQL
+    /// Server deadlock victim): two batches on two nodes can take the same rows (a site's reference counter) in opposite
+    /// orders. The step is not wrong, so it is retried alone rather than answered with the error.
     /// </summary>
-    private async Task<bool> TryFlushAsync(List<Pending> live)
+    internal static bool IsLockRace(Exception? ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { SqlState: "40P01" or "40001" }) return true;
+            if (e.GetType().Name == "SqlException" && e.Message.Contains("deadlock", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// One transaction for the steps given. Null (and nothing answered, nothing committed) when a statement shared by
+    /// several steps failed; otherwise every step is answered but those of a batch that lost a lock race
+    /// (<see cref="IsLockRace"/>), which are returned to be tried again alone.
+    /// </summary>
+    private async Task<List<Pending>?> TryFlushAsync(List<Pending> live)
     {
         var began = System.Diagnostics.Stopwatch.GetTimestamp();
         var written = new StepWritten?[live.Count];
@@ -197,7 +212,7 @@ internal sealed class CommitQueue(
 #pragma warning restore CA1031
                 {
                     logger?.LogWarning(ex, "A batch of {Steps} steps failed on its shared inserts; each step is retried alone", live.Count);
-                    return false;
+                    return null;
                 }
                 await tx.CommitAsync(CancellationToken.None);
                 BatchSize.Record(live.Count);
@@ -213,14 +228,24 @@ internal sealed class CommitQueue(
             // The transaction did not commit (or, in a test, the "process" died before answering): no caller is told
             // its step committed.
             for (var i = 0; i < live.Count; i++) live[i].Completion.TrySetException(failed[i] ?? ex);
-            return true;
+            return [];
         }
 
         DateTimeOffset? earliestTimer = null;
         List<TaskCommitNotice>? newTasks = null;
+        var retry = new List<Pending>();
         for (var i = 0; i < live.Count; i++)
         {
-            if (failed[i] is { } stepFailure) { live[i].Completion.TrySetException(stepFailure); continue; }
+            if (failed[i] is { } stepFailure)
+            {
+                if (live.Count > 1 && IsLockRace(stepFailure))
+                {
+                    logger?.LogInformation("A step lost a lock race with another transaction; it is retried alone");
+                    retry.Add(live[i]);
+                }
+                else live[i].Completion.TrySetException(stepFailure);
+                continue;
+            }
             var w = written[i]!;
             if (!w.Conflict)
             {
@@ -233,7 +258,7 @@ internal sealed class CommitQueue(
         if (earliestTimer is { } earliest) Notify(timerListeners, l => l.TimersCommitted(earliest));
         for (var i = 0; i < live.Count; i++)
             if (failed[i] is null) live[i].Completion.TrySetResult(written[i]!.Conflict ? CommitOutcome.Conflict : CommitOutcome.Committed);
-        return true;
+        return retry;
     }
 
     /// <summary>Undo one step: back to its savepoint, and drop the savepoint (a rolled-back savepoint stays on the stack).</summary>
