@@ -89,11 +89,8 @@ public sealed class DesignerEditingTests(BrowserServer server)
         var page = await DesignerTests.WidePageAsync(server);
         await Ui.SignInAsync(page, DesignerTests.Manager, "/designer");
         await page.Locator("#definitions-table").WaitForAsync();
-        await page.FillAsync("#new-id", id);
-        await page.FillAsync("#new-name", "Variables in the browser");
-        await page.ClickAsync("#new-pathway button[type=submit]");
-        await page.WaitForURLAsync(url => url.EndsWith($"/designer/{id}", StringComparison.Ordinal));
-        await page.Locator(".rw-node[data-activity-id='finish']").WaitForAsync();
+        await Ui.CreatePathwayAsync(page, id, "Variables in the browser");
+        await page.Locator(".rw-node[data-activity-id='finish']").WaitForAsync(new() { Timeout = 60_000 });
 
         // Add a follow-up variable, then change its default.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Variables" }).ClickAsync();

@@ -203,10 +203,7 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
 
         // A new pathway starts as a Start joined to a Finish, draft v1.
         await Ui.GotoAsync(page, "/designer");
-        await page.FillAsync("#new-id", "browser-new-pathway");
-        await page.FillAsync("#new-name", "A pathway made in the browser");
-        await page.ClickAsync("#new-pathway button[type=submit]");
-        await page.WaitForURLAsync(url => url.EndsWith("/designer/browser-new-pathway", StringComparison.Ordinal));
+        await Ui.CreatePathwayAsync(page, "browser-new-pathway", "A pathway made in the browser");
         await page.Locator(".rw-node[data-activity-id='finish']").WaitForAsync();
         await page.Locator("#designer-version", new() { HasTextString = "v1 · draft" }).WaitForAsync();
         await page.WaitForFunctionAsync("() => document.querySelectorAll('.diagram-link path').length >= 1");

@@ -34,6 +34,24 @@ internal static class Ui
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// Makes a pathway with the designer list's "New pathway" form and waits for its designer page. Under CI's load (the
+    /// server tests and Elsa Studio's WebAssembly beside us) the create can take longer than the default 20 s; a
+    /// refusal fails at once with the page's own message rather than a bare timeout.
+    /// </summary>
+    public static async Task CreatePathwayAsync(IPage page, string id, string name)
+    {
+        await page.FillAsync("#new-id", id);
+        await page.FillAsync("#new-name", name);
+        await Assertions.Expect(page.Locator("#new-id")).ToHaveValueAsync(id);
+        await page.ClickAsync("#new-pathway button[type=submit]");
+        var opened = page.WaitForURLAsync(url => url.EndsWith($"/designer/{id}", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        var refused = page.Locator("#new-pathway .mud-alert").WaitForAsync(new() { Timeout = 60_000 });
+        if (await Task.WhenAny(opened, refused) == refused && refused.IsCompletedSuccessfully)
+            throw new InvalidOperationException($"The new pathway '{id}' was refused: {await page.Locator("#new-pathway .mud-alert").InnerTextAsync()}");
+        await opened;
+    }
+
     public static async Task GotoAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
