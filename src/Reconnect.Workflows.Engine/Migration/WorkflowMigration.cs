@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Reconnect.Workflows.Engine.Activities;
+using Reconnect.Workflows.Engine.Activities.Primitives;
 using Reconnect.Workflows.Engine.Activities.Tasks;
 using Reconnect.Workflows.Engine.Execution;
 
@@ -147,7 +148,23 @@ public static class WorkflowMigration
                 else payload.Remove("due");
                 result.Effects.Add(new MigrateTaskEffect(taskId, targetId, node.Node.Type, shape.Title, shape.Outcomes, shape.DueAt));
             }
-            s.Bookmarks[i] = b with { ActivityId = targetId, ActivityType = node.Node.Type, Payload = payload };
+            var hash = b.Hash;
+            if (node.Activity is EventActivity && b.Name == StimulusNames.Event)
+            {
+                // v2 may listen for another event name: the bookmark must wait for the name v2 waits for, or the
+                // events senders now publish would never reach the migrated instance.
+                string? eventName;
+                try { eventName = new ActivityContext(step, node.Node, frame: frame).GetString("eventName"); }
+                catch (Exception ex) when (ex is Expressions.ExpressionException or FormatException or InvalidOperationException or ArgumentException)
+                {
+                    return StepResult.Rejected(state, StepOutcome.NotApplicable, $"The event at '{targetId}' cannot take version {to.Definition.Version}'s event name: {ex.Message}");
+                }
+                if (string.IsNullOrWhiteSpace(eventName))
+                    return StepResult.Rejected(state, StepOutcome.NotApplicable, $"The event at '{targetId}' has no event name in version {to.Definition.Version}.");
+                hash = BookmarkKey.Compute(StimulusNames.Event, eventName);
+                if (payload is not null) payload["eventName"] = eventName;
+            }
+            s.Bookmarks[i] = b with { ActivityId = targetId, ActivityType = node.Node.Type, Hash = hash, Payload = payload };
         }
 
         // 3. The flowchart's bookkeeping follows the map: containers in flight, half-counted joins, queued work, counts, outputs.

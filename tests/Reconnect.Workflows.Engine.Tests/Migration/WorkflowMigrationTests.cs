@@ -178,4 +178,56 @@ public sealed class WorkflowMigrationTests
 
         Assert.Equal(StepOutcome.NotApplicable, WorkflowMigration.Apply(Runner, v1, v2, run.State, MigrationMapping.ById, run.Now).Outcome);
     }
+
+    private static CompiledWorkflow Waiting(int version, string eventName)
+    {
+        var definition = new TestFlow()
+            .WriteLine("first", "first")
+            .Add("wait", "Elsa.Event", ("eventName", Lit(eventName)))
+            .WriteLine("last", "last")
+            .Chain("first", "wait", "last")
+            .Build();
+        definition.Version = version;
+        definition.Id = $"test:v{version}";
+        return Runner.Compile(definition);
+    }
+
+    [Fact]
+    public void Apply_EventRenamedInNewVersion_BookmarkWaitsForTheNewName()
+    {
+        var v1 = Waiting(1, "release-confirmed");
+        var v2 = Waiting(2, "release-date-confirmed");
+        var run = new TestRun(v1.Definition, Runner);
+        run.Start();
+        var before = run.Bookmark("wait");
+        Assert.Equal(BookmarkKey.Compute(StimulusNames.Event, "release-confirmed"), before.Hash);
+
+        var migrated = WorkflowMigration.Apply(Runner, v1, v2, run.State, MigrationMapping.ById, run.Now);
+
+        Assert.True(migrated.Applied, migrated.Message);
+        var moved = migrated.State.Bookmarks.Single();
+        Assert.Equal(before.Id, moved.Id);
+        Assert.Equal(BookmarkKey.Compute(StimulusNames.Event, "release-date-confirmed"), moved.Hash);
+        Assert.Equal("release-date-confirmed", moved.Payload!["eventName"]!.GetValue<string>());
+        // The row is rewritten (removed and added under its id), so the store's lookup by hash finds the new name.
+        Assert.Equal(before.Id, Assert.Single(migrated.BookmarksRemoved).Id);
+        Assert.Equal(moved.Hash, Assert.Single(migrated.BookmarksAdded).Hash);
+        var after = Runner.Step(v2, migrated.State, new Stimulus.Resume(moved.Id, null), run.Now);
+        Assert.Equal(WorkflowStatus.Finished, after.State.Status);
+    }
+
+    [Fact]
+    public void Apply_EventNameUnchanged_BookmarkRowLeftAlone()
+    {
+        var v1 = Waiting(1, "release-confirmed");
+        var v2 = Waiting(2, "release-confirmed");
+        var run = new TestRun(v1.Definition, Runner);
+        run.Start();
+
+        var migrated = WorkflowMigration.Apply(Runner, v1, v2, run.State, MigrationMapping.ById, run.Now);
+
+        Assert.True(migrated.Applied, migrated.Message);
+        Assert.Empty(migrated.BookmarksAdded);
+        Assert.Empty(migrated.BookmarksRemoved);
+    }
 }
