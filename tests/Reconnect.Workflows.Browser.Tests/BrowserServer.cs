@@ -17,6 +17,12 @@ namespace Reconnect.Workflows.Browser.Tests;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in IAsyncLifetime.DisposeAsync, which xunit calls.")]
 public sealed class BrowserServer : IAsyncLifetime
 {
+    /// <summary>
+    /// How long a step of a browser test may wait. CI runs these beside the server tests on 2 cores, where one circuit
+    /// round trip has been seen to take over 20 s; a real fault still fails, only later.
+    /// </summary>
+    public const float DefaultTimeout = 40_000;
+
     public const string Password = "Reconnect-demo-1";
     public const string NavigatorLeeds = "navigator.lei@reconnect.test";
     public const string Referrer = "referrer@reconnect.test";
@@ -51,6 +57,8 @@ public sealed class BrowserServer : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"Chromium is not at {ChromiumPath}: apt-get install -y chromium (./test.sh does).");
         Directory.CreateDirectory(_folder);
+        // Expect(...) has its own default (5 s) besides the context's: the same room for a loaded machine.
+        Assertions.SetDefaultExpectTimeout(DefaultTimeout);
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Reconnect.Workflows.Server.dll"), "--urls", BaseAddress.ToString()])
@@ -114,7 +122,7 @@ public sealed class BrowserServer : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(DefaultTimeout);
         var page = await context.NewPageAsync();
         Ui.Record(page);
         return page;

@@ -219,7 +219,7 @@ public sealed class DesignerTests(BrowserServer server, Xunit.Abstractions.ITest
             ViewportSize = new ViewportSize { Width = 1600, Height = 1000 },
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(BrowserServer.DefaultTimeout);
         var page = await context.NewPageAsync();
         Ui.Record(page);
         return page;

@@ -50,7 +50,14 @@ public sealed class ReferralsApiScenario : IScenario
         try
         {
             await using var server = await ServerNode.StartAsync(options.ServerDll, "Sqlite", cs, workflows,
-                new Dictionary<string, string> { ["Seed__DemoReferrals"] = "0" });
+                new Dictionary<string, string>
+                {
+                    ["Seed__DemoReferrals"] = "0",
+                    // One demo navigator per site carries every referral here: with the default caseload limit (25) all but
+                    // the first 75 would wait in the site queue with an "Allocate navigator" task, and no "First contact"
+                    // tasks would be assigned for the completion phase.
+                    ["Reconnect__Caseload__MaxOpenReferrals"] = "1000000",
+                });
             var synchronous = await ServerNode.ScalarAsync("Sqlite", cs, "PRAGMA synchronous");
             var journal = await ServerNode.ScalarTextAsync("Sqlite", cs, "PRAGMA journal_mode");
             log.WriteLine($"    SQLite file {file}: journal_mode={journal}, synchronous={synchronous} (2 = FULL) on a fresh connection; the server sets only WAL");
@@ -243,6 +250,7 @@ public sealed class ReferralsApiScenario : IScenario
                     "Id" => "printf('bench%027d', s.k)",
                     "PrisonNumber" or "OpenPrisonNumber" => "printf('Z%08dZ', s.k)",
                     "WorkflowInstanceId" => "printf('benchwf%025d', s.k)",
+                    "Reference" => "printf('BEN-%09d', s.k)",
                     "ReleaseDate" => "CASE WHEN s.k % 5 = 0 THEN date('now', '-21 days') ELSE r.\"ReleaseDate\" END",
                     _ => $"r.\"{c}\"",
                 };
@@ -253,6 +261,8 @@ public sealed class ReferralsApiScenario : IScenario
                     "InstanceId" => "printf('benchwf%025d', s.k)",
                     "BookmarkId" => "printf('benchbm%025d', s.k)",
                     "DueAt" => $"CASE WHEN s.k % 5 = 1 THEN {nowTicks - TimeSpan.FromDays(10).Ticks} ELSE t.\"DueAt\" END",
+                    // Past its escalation time too (due + the default two days), so the check raises the manager's review.
+                    "EscalateAt" => $"CASE WHEN s.k % 5 = 1 THEN {nowTicks - TimeSpan.FromDays(8).Ticks} ELSE t.\"EscalateAt\" END",
                     _ => $"t.\"{c}\"",
                 };
                 var seq = $"""
