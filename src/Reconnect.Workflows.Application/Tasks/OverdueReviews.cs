@@ -39,12 +39,24 @@ public sealed class OverdueReviews(
     /// <summary>Completes a task; a review's Reassign needs <paramref name="assigneeId"/>, a navigator of the overdue task's site.</summary>
     public async Task<TaskChange> CompleteAsync(ClaimsPrincipal user, string id, string outcome, string? notes, string? assigneeId, CancellationToken cancellationToken = default)
     {
-        var review = await FindReviewAsync(user, id, cancellationToken);
-        if (review is null || outcome == Done) return await tasks.CompleteAsync(user, id, outcome, notes, cancellationToken);
+        var viewer = await tasks.ViewerAsync(user, cancellationToken);
+        if (viewer is null) return new TaskChange.Forbidden("Only navigators and managers complete tasks.");
+        return await CompleteAsync(viewer, user, id, outcome, notes, assigneeId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same for a viewer the caller has read already (the API reads it first, to answer 403 before the body): the
+    /// viewer and the task are read once for the whole completion.
+    /// </summary>
+    public async Task<TaskChange> CompleteAsync(TaskViewer viewer, ClaimsPrincipal user, string id, string outcome, string? notes, string? assigneeId,
+        CancellationToken cancellationToken = default)
+    {
+        var (task, review) = await FindReviewAsync(viewer, id, cancellationToken);
+        if (review is null || outcome == Done) return await tasks.CompleteReadAsync(viewer, task, id, outcome, notes, user, cancellationToken);
         var (row, overdue) = review.Value;
         if (row.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {row.Status.ToLowerInvariant()}.");
         if (!TaskDto.ParseOutcomes(row.OutcomesJson).Contains(outcome, StringComparer.Ordinal))
-            return await tasks.CompleteAsync(user, id, outcome, notes, cancellationToken); // says which outcomes there are
+            return await tasks.CompleteReadAsync(viewer, task, id, outcome, notes, user, cancellationToken); // says which outcomes there are
         if (overdue is null) return new TaskChange.Conflict("The overdue task is gone; close the review with Done.");
         if (overdue.Status is not (TaskStatuses.Open or TaskStatuses.Claimed))
             return new TaskChange.Conflict($"'{overdue.Title}' is already {overdue.Status.ToLowerInvariant()}; close the review with Done.");
@@ -77,7 +89,8 @@ public sealed class OverdueReviews(
             // The navigator's open inbox re-reads and shows it again at the top of what is late.
             notifications.TasksCommitted([new TaskCommitNotice(overdue.Id, overdue.Site, overdue.Assignee, overdue.AssigneeRole, overdue.ReferralId)]);
         }
-        return await tasks.CompleteAsync(user, id, outcome, notes, cancellationToken);
+        // Read again: the reassignment or the chase took time, and the review may have moved meanwhile.
+        return await tasks.CompleteAsync(viewer, user, id, outcome, notes, cancellationToken);
     }
 
     /// <summary>The active navigators of a site, by name: whom a review may give the overdue task to.</summary>
@@ -132,21 +145,20 @@ public sealed class OverdueReviews(
     /// <summary>"1 day", "4 days".</summary>
     public static string Days(int days) => days == 1 ? "1 day" : $"{days} days";
 
-    private async Task<(TaskRow Review, OverdueTask? Overdue)?> FindReviewAsync(ClaimsPrincipal user, string id, CancellationToken cancellationToken)
+    /// <summary>The task as the viewer sees it (null: none) and, when it is a review of an overdue task, that task.</summary>
+    private async Task<(TaskRow? Task, (TaskRow Review, OverdueTask? Overdue)? Review)> FindReviewAsync(TaskViewer viewer, string id, CancellationToken cancellationToken)
     {
-        var viewer = await tasks.ViewerAsync(user, cancellationToken);
-        if (viewer is null) return null;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
-        if (row is null || row.AssigneeRole != Roles.Manager) return null;
+        if (row is null || row.AssigneeRole != Roles.Manager) return (row, null);
         var data = await db.Tasks.AsNoTracking().Where(t => t.Id == id && t.ActivityId == ReferralChecks.EscalateOverdueTasks)
             .Select(t => new { t.DataJson }).FirstOrDefaultAsync(cancellationToken);
-        if (data is null) return null;
+        if (data is null) return (row, null);
         var overdueId = OverdueTaskId(data.DataJson);
         var overdue = overdueId is null ? null : await db.Tasks.AsNoTracking().Where(t => t.Id == overdueId)
             .Select(t => new OverdueTask(t.Id, t.Title, t.Status, t.Assignee, t.AssigneeRole, t.Site, t.SubjectId, t.DueAt))
             .FirstOrDefaultAsync(cancellationToken);
-        return (row, overdue);
+        return (row, (row, overdue));
     }
 
     private sealed record OverdueTask(string Id, string Title, string Status, string? Assignee, string? AssigneeRole, string? Site, string? ReferralId, DateTimeOffset? DueAt);

@@ -227,11 +227,26 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
     public Task<TaskChange> CompleteAsync(TaskViewer viewer, string id, string outcome, string? notes, CancellationToken cancellationToken) =>
         CompleteCoreAsync(viewer, id, outcome, notes, auditAs: null, cancellationToken);
 
+    /// <summary>Completes for a viewer already read, audited as <paramref name="auditAs"/>.</summary>
+    internal Task<TaskChange> CompleteAsync(TaskViewer viewer, ClaimsPrincipal auditAs, string id, string outcome, string? notes, CancellationToken cancellationToken) =>
+        CompleteCoreAsync(viewer, id, outcome, notes, auditAs, cancellationToken);
+
     private async Task<TaskChange> CompleteCoreAsync(TaskViewer viewer, string id, string outcome, string? notes, ClaimsPrincipal? auditAs, CancellationToken cancellationToken)
     {
         TaskRow? task;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             task = await TaskInboxQuery.FindAsync(db, viewer, id, cancellationToken);
+        return await CompleteReadAsync(viewer, task, id, outcome, notes, auditAs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes a task the caller has just read as <paramref name="viewer"/> sees it (<see cref="TaskInboxQuery.FindAsync"/>;
+    /// null: not there or not theirs to see), audited as <paramref name="auditAs"/>. The read only answers the checks
+    /// early: the step's claim of the bookmark (or the standalone task's guarded UPDATE) decides, as after a fresh read.
+    /// </summary>
+    internal async Task<TaskChange> CompleteReadAsync(TaskViewer viewer, TaskRow? task, string id, string outcome, string? notes, ClaimsPrincipal? auditAs,
+        CancellationToken cancellationToken)
+    {
         if (task is null) return new TaskChange.NotFound();
         if (task.Status is TaskStatuses.Completed or TaskStatuses.Cancelled) return new TaskChange.Conflict($"The task is already {task.Status.ToLowerInvariant()}.");
         // Not theirs to work even were it free (a manager and a navigator task): 403; free for them but taken: 409.

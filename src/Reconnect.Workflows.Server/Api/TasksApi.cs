@@ -66,7 +66,7 @@ public static class TasksApi
     private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> CompleteAsync(
         string id, HttpRequest request, ClaimsPrincipal user, TaskWork work, OverdueReviews reviews, CancellationToken cancellationToken)
     {
-        if (await work.ViewerAsync(user, cancellationToken) is null) return Forbidden("Only navigators and managers complete tasks.");
+        if (await work.ViewerAsync(user, cancellationToken) is not { } viewer) return Forbidden("Only navigators and managers complete tasks.");
         var (body, problem) = await JsonBody.ReadAsync<CompleteTaskRequest>(request, cancellationToken);
         if (problem is not null) return problem;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -76,7 +76,7 @@ public static class TasksApi
         if (body.AssigneeId is { Length: > 450 }) errors["assigneeId"] = ["is longer than 450 characters"];
         if (errors.Count > 0) return Problems.BadRequest("The request has problems.", errors);
         // A manager's review of an overdue task has outcomes with effects (Reassign, Chase); any other task completes as before.
-        return await AnswerAsync(await reviews.CompleteAsync(user, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, body.AssigneeId, cancellationToken), id, work);
+        return await AnswerAsync(await reviews.CompleteAsync(viewer, user, id, body.Outcome!, string.IsNullOrEmpty(body.Notes) ? null : body.Notes, body.AssigneeId, cancellationToken), id, work);
     }
 
     private static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> AnswerAsync(TaskChange change, string id, TaskWork work) => change switch
