@@ -71,9 +71,14 @@ public sealed class OrganisationSignIn(
         if (account.DeactivatedAt is not null) return await RefuseAsync(identity, SignInRefusals.Deactivated, account.Id);
         // A second identity claiming a linked account's e-mail (a reused mailbox, a provider that lets users set their
         // own e-mail) does not take the account over.
-        var logins = await users.GetLoginsAsync(account);
-        if (logins.Any(l => string.Equals(l.LoginProvider, identity.Provider, StringComparison.Ordinal)))
-            return await RefuseAsync(identity, SignInRefusals.LinkedToAnother, account.Id);
+        var logins = (await users.GetLoginsAsync(account)).Where(l => string.Equals(l.LoginProvider, identity.Provider, StringComparison.Ordinal)).ToList();
+        if (logins.Any(l => string.Equals(l.ProviderKey, identity.Subject, StringComparison.Ordinal)))
+        {
+            // This identity's other first sign-in linked it a moment ago.
+            await AuditSignInAsync(account, identity, AuditActions.SignIn);
+            return new OrganisationSignInResult.Matched(account, Linked: false);
+        }
+        if (logins.Count > 0) return await RefuseAsync(identity, SignInRefusals.LinkedToAnother, account.Id);
 
         var added = await AddLoginAsync(account, identity, cancellationToken);
         if (!added)
