@@ -71,6 +71,7 @@ public static class ApplicationServiceCollectionExtensions
     public static IServiceCollection AddStaff(this IServiceCollection services)
     {
         services.AddScoped<Staff.StaffService>();
+        services.AddScoped<Staff.OrganisationSignIn>();
         services.AddSingleton<Staff.AccountGate>();
         services.AddSingleton<Staff.Allocation>();
         services.AddSingleton<Staff.Absences>();

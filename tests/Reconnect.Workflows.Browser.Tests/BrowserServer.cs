@@ -6,13 +6,16 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using Reconnect.Workflows.Testing;
 
 namespace Reconnect.Workflows.Browser.Tests;
 
 /// <summary>
 /// The real server as an OS process (the built Reconnect.Workflows.Server.dll) on a loopback port, on a fresh SQLite
 /// file with the repository's workflows and the demo accounts, plus one headless Chromium (Debian's, /usr/bin/chromium).
-/// Shared by the tests of <see cref="BrowserCollection"/>; each test opens its own browser context (own cookies).
+/// Shared by the tests of <see cref="BrowserCollection"/>; each test opens its own browser context (own cookies). The
+/// server signs in through the organisation too: <see cref="IdentityProvider"/> (OpenIddict in this process, at
+/// http://localhost, another site than the server's 127.0.0.1) is its OpenID Connect provider.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed in IAsyncLifetime.DisposeAsync, which xunit calls.")]
 public sealed class BrowserServer : IAsyncLifetime
@@ -36,6 +39,10 @@ public sealed class BrowserServer : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;
+    public TestIdentityProvider IdentityProvider { get; private set; } = default!;
+
+    /// <summary>The provider's name on the login page's button.</summary>
+    public const string OrganisationName = "Test NHSmail";
 
     public string Output
     {
@@ -61,6 +68,7 @@ public sealed class BrowserServer : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(DefaultTimeout);
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        IdentityProvider = await TestIdentityProvider.StartAsync([new Uri(BaseAddress, "/signin-oidc")]);
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Reconnect.Workflows.Server.dll"), "--urls", BaseAddress.ToString()])
         {
             RedirectStandardOutput = true,
@@ -84,6 +92,12 @@ public sealed class BrowserServer : IAsyncLifetime
             // The tests sign in many times a minute from one address.
             ["Reconnect__RateLimiting__SignInsPerMinutePerAddress"] = "10000",
             ["Reconnect__WorkflowsPath"] = Path.Combine(RepositoryRoot, "workflows"),
+            ["Authentication__OpenIdConnect__Authority"] = IdentityProvider.Authority.ToString(),
+            ["Authentication__OpenIdConnect__ClientId"] = TestIdentityProvider.ClientId,
+            ["Authentication__OpenIdConnect__ClientSecret"] = TestIdentityProvider.ClientSecret,
+            ["Authentication__OpenIdConnect__DisplayName"] = OrganisationName,
+            // The test provider is plain http.
+            ["Authentication__OpenIdConnect__RequireHttpsMetadata"] = "false",
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["Serilog__WriteTo__1__Args__path"] = Path.Combine(_folder, "logs", "server-.log"),
         };
@@ -177,6 +191,7 @@ public sealed class BrowserServer : IAsyncLifetime
             }
             _process.Dispose();
         }
+        if (IdentityProvider is not null) await IdentityProvider.DisposeAsync();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -21,6 +21,10 @@ public static class AuditActions
     public const string UserDeactivate = "user-deactivate";
     public const string UserReactivate = "user-reactivate";
     public const string PasswordChange = "password-change";
+    /// <summary>Sign-in through the organisation's identity provider (subject <c>User</c>): each sign-in, the first one's link, a refusal.</summary>
+    public const string SignIn = "sign-in";
+    public const string LoginLink = "login-link";
+    public const string SignInRefused = "sign-in-refused";
     public const string AbsenceCreate = "absence-create";
     public const string AbsenceDelete = "absence-delete";
     public const string Assign = "assign";

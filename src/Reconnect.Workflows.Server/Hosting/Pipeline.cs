@@ -53,6 +53,7 @@ public static class Pipeline
         app.MapScalarApiReference("/scalar").AllowAnonymous();
         app.MapElsaStudio();
         app.MapAccountEndpoints();
+        app.MapOrganisationSignInEndpoints();
         app.MapReconnectUi();
         return app;
     }

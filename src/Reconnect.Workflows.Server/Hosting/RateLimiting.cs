@@ -36,7 +36,7 @@ public sealed class RateLimitingOptions
 /// </summary>
 public static class RateLimiting
 {
-    private static readonly string[] SignInPaths = ["/api/auth/login", "/api/auth/refresh", "/account/login"];
+    private static readonly string[] SignInPaths = ["/api/auth/login", "/api/auth/refresh", "/account/login", "/account/login/organisation"];
 
     public static IServiceCollection AddReconnectRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {

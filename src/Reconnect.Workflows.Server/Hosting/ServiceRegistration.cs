@@ -41,6 +41,7 @@ public static class ServiceRegistration
         services.AddReconnectEngine();
         Reconnect.Workflows.Server.ElsaHttp.ElsaHttpRegistration.AddElsaHttp(services);
         services.AddReconnectAuth();
+        services.AddReconnectOrganisationSignIn(configuration);
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<WorkflowFileDeployer>();
         services.AddReconnectScheduling(configuration);

@@ -22,6 +22,13 @@ public static class UiRegistration
     public const string LoginPostPath = "/account/login";
     public const string LogoutPath = "/logout";
 
+    /// <summary>
+    /// Sign-in through the organisation's identity provider (OpenID Connect, when configured): the authentication scheme
+    /// (also the login provider of the accounts' links) and where the login page's button posts.
+    /// </summary>
+    public const string OrganisationScheme = "OpenIdConnect";
+    public const string OrganisationLoginPostPath = "/account/login/organisation";
+
     /// <summary>The change-password page, and where its form posts (the host's account endpoint renews the cookie).</summary>
     public const string ChangePasswordPath = "/account/password";
     public const string ChangePasswordPostPath = "/account/change-password";

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,8 @@ public sealed class ApplicationKit : IAsyncDisposable
         services.AddReconnectApplication();
         services.AddReconnectPersistence(database.Provider, database.ConnectionString);
         services.AddReconnectEngine();
+        // Identity's user manager on the same database, as the host has it (accounts, sign-in through the organisation).
+        services.AddIdentityCore<ApplicationUser>(o => o.User.RequireUniqueEmail = true).AddRoles<IdentityRole>().AddEntityFrameworkStores<ReconnectDbContext>();
         services.AddSingleton<IDefinitionChangeListener>(changes);
         return services.BuildServiceProvider(validateScopes: true);
     }
