@@ -10,6 +10,20 @@ public sealed class AccountsFlowTests(BrowserServer server)
     [Fact]
     public async Task Admin_CreatesNavigator_WhoSignsIn_AndMustChangeTheTemporaryPassword()
     {
+        try
+        {
+            await CreateSignInAndChangeAsync();
+        }
+        finally
+        {
+            await server.DeactivateAsync(Newcomer);
+        }
+    }
+
+    private const string Newcomer = "browser.newcomer@reconnect.test";
+
+    private async Task CreateSignInAndChangeAsync()
+    {
         var admin = await server.NewPageAsync();
         await Ui.SignInAsync(admin, BrowserServer.Admin, "/admin/users");
         await admin.FillAsync("#user-email", "browser.newcomer@reconnect.test");

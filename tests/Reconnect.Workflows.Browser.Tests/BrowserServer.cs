@@ -153,6 +153,22 @@ public sealed class BrowserServer : IAsyncLifetime
         return client;
     }
 
+    /// <summary>
+    /// Deactivates an account a test made (found by e-mail; none: nothing to do). New referrals go to the least-loaded
+    /// active navigator of their site, so a navigator a test adds at LEI would take the LEI referrals that later tests
+    /// expect in navigator.lei's inbox: every test that adds one deactivates it when it ends, failed or not.
+    /// </summary>
+    public async Task DeactivateAsync(string email)
+    {
+        using var admin = await ApiAsync(Admin);
+        var users = (await admin.GetFromJsonAsync<JsonArray>("/api/users"))!;
+        var user = users.FirstOrDefault(u => string.Equals(u!["email"]?.GetValue<string>(), email, StringComparison.OrdinalIgnoreCase));
+        if (user is null || user["active"]?.GetValue<bool>() == false) return;
+        var id = user["id"]!.GetValue<string>();
+        var response = await admin.PostAsync($"/api/users/{id}/deactivate", null);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"deactivate answered {(int)response.StatusCode}");
+    }
+
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };

@@ -18,6 +18,18 @@ public sealed class OrganisationSignInFlowTests(BrowserServer server)
     public async Task Navigator_SignsInWithTheirOrganisation_AndLandsOnTheirInbox()
     {
         var email = $"browser.oidc.{Guid.NewGuid():N}"[..28] + "@reconnect.test";
+        try
+        {
+            await SignInAsync(email);
+        }
+        finally
+        {
+            await server.DeactivateAsync(email);
+        }
+    }
+
+    private async Task SignInAsync(string email)
+    {
         using (var admin = await server.ApiAsync(BrowserServer.Admin))
         {
             var created = await admin.PostAsJsonAsync("/api/users", new JsonObject

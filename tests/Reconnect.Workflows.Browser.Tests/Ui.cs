@@ -52,6 +52,13 @@ internal static class Ui
         await opened;
     }
 
+    /// <summary>
+    /// How long a push may take to reach a page opened at <paramref name="opened"/>: until a few seconds before the page's own
+    /// 30-second poll (the inbox's and the bell's) would have shown the change anyway, so that what arrives was pushed.
+    /// </summary>
+    public static float BeforePoll(System.Diagnostics.Stopwatch opened) =>
+        (float)Math.Max(1_000, TimeSpan.FromSeconds(26).TotalMilliseconds - opened.Elapsed.TotalMilliseconds);
+
     public static async Task GotoAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
