@@ -70,7 +70,7 @@ public sealed class StaffFlowTests(BrowserServer server) : IAsyncLifetime
         await note.ClickAsync();
         await inbox.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/referrals/{referralId}");
         // Other browser tests expect navigator.lei to be LEI's only navigator (new referrals go to the least loaded).
-        await DeactivateAsync(secondId);
+        await server.DeactivateAsync(secondEmail);
         await Expect(inbox.Locator("#notification-count")).ToHaveAttributeAsync("data-unread", unreadBefore.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await manager.Context.CloseAsync();
         await inbox.Context.CloseAsync();
@@ -79,7 +79,7 @@ public sealed class StaffFlowTests(BrowserServer server) : IAsyncLifetime
     [Fact]
     public async Task Navigator_RecordsLeaveWithCover_TheAbsenceIsListedWithItsCover()
     {
-        var (_, coverId) = await NewNavigatorAsync("browser.cover.lei@reconnect.test", "Browser cover LEI");
+        var (coverEmail, coverId) = await NewNavigatorAsync("browser.cover.lei@reconnect.test", "Browser cover LEI");
         var page = await server.NewPageAsync();
         await Ui.SignInAsync(page, BrowserServer.NavigatorLeeds, "/account/absences");
         // Axe before any snackbar (MudBlazor's success snackbar has its own contrast problem, on every page).
@@ -109,7 +109,7 @@ public sealed class StaffFlowTests(BrowserServer server) : IAsyncLifetime
         await page.ClickAsync("#absence-save");
         await Expect(page.Locator("#absence-problem")).ToContainTextAsync("another absence");
         await page.Context.CloseAsync();
-        await DeactivateAsync(coverId);
+        await server.DeactivateAsync(coverEmail);
     }
 
     [Fact]
@@ -161,13 +161,6 @@ public sealed class StaffFlowTests(BrowserServer server) : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST /api/users answered {(int)response.StatusCode}: {body}");
         return (email, JsonNode.Parse(body)!["id"]!.GetValue<string>());
-    }
-
-    private async Task DeactivateAsync(string userId)
-    {
-        using var admin = await server.ApiAsync(BrowserServer.Admin);
-        var response = await admin.PostAsync($"/api/users/{userId}/deactivate", null);
-        Assert.True(response.IsSuccessStatusCode, $"deactivate answered {(int)response.StatusCode}");
     }
 
     private async Task<string> IdOfAsync(string email)
