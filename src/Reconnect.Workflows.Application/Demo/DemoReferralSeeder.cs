@@ -66,8 +66,10 @@ public sealed class DemoReferralSeeder(
         {
             foreach (var (hour, minute) in new[] { (7, 0), (8, 5), (9, 5), (12, 0), (17, 0), (23, 0) })
             {
+                // Today's hours still to come happen now, so the demo is the same whatever the hour it starts: a referral
+                // dated today is made (at noon it would be in the future before 12:00) and today's tasks are answered.
                 var at = LondonTime.AtLondonTime(day, new TimeOnly(hour, minute));
-                if (at > now) break;
+                if (at > now) at = now;
                 simulated.Set(at);
                 while (await runtime.DispatchDueTimersAsync(500, cancellationToken) > 0) { }
                 if (hour == 12)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Engine.Runtime;
+using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 using Reconnect.Workflows.Server.Hosting;
 using Reconnect.Workflows.Application;
@@ -25,6 +26,11 @@ public class MeasuresApiTests
         var manager = await app.LoginAsync(ReconnectApp.Manager);
         var admin = await app.LoginAsync(ReconnectApp.Admin);
         var runtime = app.Service<WorkflowRuntime>();
+        // From noon, London time, whatever the hour the suite runs: the follow-ups fall due in the morning, and each of the
+        // 22 days below must find that day's task open (from 00:00 to 09:00 the + 21 day one was not there yet).
+        var clock = app.Service<ControllableTimeProvider>();
+        var noon = LondonTime.AtLondonTime(LondonTime.Today(clock.GetUtcNow()), new TimeOnly(12, 0));
+        if (clock.GetUtcNow() < noon) clock.Advance(noon - clock.GetUtcNow());
         var t0 = app.Today();
 
         // A: released today at LEI; engages at every follow-up, so its + 21 day check is Engaged.
