@@ -257,6 +257,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             return new TaskChange.BadOutcome($"'{outcome}' is not an outcome of this task ({string.Join(", ", outcomes)}).");
 
         var me = viewer.UserId;
+        DateTimeOffset completedAt;
         // The audit row of the completion (ids and the outcome, never notes), committed with it.
         var audit = auditAs is null ? null : AuditTrail.Effect(auditAs, clock, AuditActions.Complete, AuditTrail.Task, id,
             new JsonObject { ["referralId"] = task.ReferralId, ["status"] = TaskStatuses.Completed, ["outcome"] = outcome });
@@ -268,6 +269,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             switch (result.Status)
             {
                 case ResumeStatus.Resumed:
+                    completedAt = result.State!.UpdatedAt; // what the step wrote as the task's CompletedAt
                     break;
                 case ResumeStatus.NotApplicable:
                     return new TaskChange.BadOutcome(result.Message ?? $"'{outcome}' is not an outcome of this task.");
@@ -278,7 +280,7 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
         else
         {
             // A standalone task (raised by the daily check) has no bookmark: the guarded UPDATE is the whole completion.
-            var now = clock.GetUtcNow();
+            var now = completedAt = clock.GetUtcNow();
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
             var changed = await db.Tasks
@@ -298,9 +300,12 @@ public sealed class TaskWork(IDbContextFactory<ReconnectDbContext> contexts, Wor
             // Not the request's token from here: the completion and its audit row commit together.
             await tx.CommitAsync(CancellationToken.None);
         }
-        await using (var db = await contexts.CreateDbContextAsync(CancellationToken.None))
-            task = await TaskInboxQuery.FindAsync(db, new TaskViewer(me, TaskViewerKind.Admin, null), id, CancellationToken.None);
-        return new TaskChange.Done(task!);
+        // The row as the completion left it, from the read above and what was written (no read-back: the claim of the
+        // bookmark, or the guarded UPDATE, proved the task was this one and open until now).
+        return new TaskChange.Done(task with
+        {
+            Status = TaskStatuses.Completed, Outcome = outcome, Notes = notes ?? task.Notes, CompletedBy = me, CompletedAt = completedAt,
+        });
     }
 
     private static string Forbidden(TaskViewer viewer) => viewer.Kind switch

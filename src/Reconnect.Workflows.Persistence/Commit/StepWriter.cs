@@ -69,55 +69,29 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
         var json = prepared.StateJson;
         var status = prepared.Status;
 
-        // 1. The instance: a new one is inserted (a duplicate id fails at SaveChanges), else the guarded update.
+        // 1. The instance: a new one is inserted (a duplicate id loses), else the guarded update. Plain commands: every step
+        // runs these, and the writer is the bottleneck (StepCommands).
         if (state.Version == 1)
         {
-            db.WorkflowInstances.Add(new WorkflowInstanceRecord
-            {
-                Id = state.Id,
-                DefinitionId = state.DefinitionId,
-                DefinitionVersion = state.DefinitionVersion,
-                DefinitionVersionId = state.DefinitionVersionId,
-                CorrelationId = state.CorrelationId,
-                Status = status,
-                StateJson = json,
-                Version = state.Version,
-                CreatedAt = state.CreatedAt,
-                UpdatedAt = state.UpdatedAt,
-                FinishedAt = state.FinishedAt,
-            });
+            if (!await StepCommands.TryInsertInstanceAsync(db, state, json, status, cancellationToken)) return StepWritten.Lost;
         }
-        else
+        else if (await StepCommands.UpdateInstanceAsync(db, state, json, status, state.Version - 1, cancellationToken) != 1)
         {
-            var expected = state.Version - 1;
-            var updated = await db.WorkflowInstances
-                .Where(i => i.Id == state.Id && i.Version == expected)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(i => i.StateJson, json)
-                    .SetProperty(i => i.Version, state.Version)
-                    .SetProperty(i => i.Status, status)
-                    .SetProperty(i => i.CorrelationId, state.CorrelationId)
-                    // Changes only when a migration moves the instance to another version.
-                    .SetProperty(i => i.DefinitionVersion, state.DefinitionVersion)
-                    .SetProperty(i => i.DefinitionVersionId, state.DefinitionVersionId)
-                    .SetProperty(i => i.UpdatedAt, state.UpdatedAt)
-                    .SetProperty(i => i.FinishedAt, state.FinishedAt), cancellationToken);
-            if (updated != 1) return StepWritten.Lost;
+            return StepWritten.Lost;
         }
 
         // 2. Removed bookmarks; for a resume, the resumed one must still have been there: that row is the claim.
         if (result.BookmarksRemoved.Count > 0)
         {
             var removedIds = result.BookmarksRemoved.Select(b => b.Id).ToList();
-            var deleted = await db.Bookmarks.Where(b => removedIds.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
+            var deleted = await StepCommands.DeleteBookmarksAsync(db, removedIds, cancellationToken);
             if (commit.Stimulus is Stimulus.Resume && deleted != removedIds.Count) return StepWritten.Lost;
         }
         // 3. A task whose due date moved keeps its bookmark (same id); its payload carries the new due date.
         foreach (var reschedule in result.Effects.OfType<RescheduleTaskEffect>())
         {
             if (state.Bookmarks.FirstOrDefault(b => b.TaskId == reschedule.TaskId) is not { } changed) continue;
-            var payload = changed.Payload?.ToJsonString();
-            await db.Bookmarks.Where(b => b.Id == changed.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PayloadJson, payload), cancellationToken);
+            await StepCommands.SetBookmarkPayloadAsync(db, changed.Id, changed.Payload?.ToJsonString(), cancellationToken);
         }
         // 4. Incidents (the added bookmarks and journal lines go in with the batch's).
         foreach (var incident in result.Incidents)
@@ -135,13 +109,7 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
             var outcome = input is null ? null : Engine.Activities.ValueConverter.ToText(input["outcome"]);
             var notes = input is null ? null : Engine.Activities.ValueConverter.ToText(input["notes"]);
             var completedBy = input is null ? null : Engine.Activities.ValueConverter.ToText(input["completedBy"]);
-            var completedAt = state.UpdatedAt;
-            await db.Tasks.Where(t => t.Id == completedTaskId).ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Status, TaskStatuses.Completed)
-                .SetProperty(t => t.Outcome, outcome)
-                .SetProperty(t => t.Notes, t => notes ?? t.Notes)
-                .SetProperty(t => t.CompletedBy, completedBy)
-                .SetProperty(t => t.CompletedAt, completedAt), cancellationToken);
+            await StepCommands.CompleteTaskAsync(db, completedTaskId, outcome, notes, completedBy, state.UpdatedAt, cancellationToken);
         }
         // 6. Effects: every writer observes each one, then its one writer writes it (the order of registration does not matter).
         foreach (var effect in result.Effects)
@@ -166,7 +134,7 @@ internal sealed class StepWriter(IEffectWriter[] writers, bool collectNewTasks)
         }
         catch (DbUpdateException) when (state.Version == 1)
         {
-            // Two starts racing on the same id: the second loses.
+            // A new instance's rows that clash with another start's (a referral's open prison number): the second loses.
             return StepWritten.Lost;
         }
         return new StepWritten(false, newTasks);
