@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Application.Access;
+using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 
 namespace Reconnect.Workflows.Application.Referrals;
@@ -15,7 +16,8 @@ public static class NavigatorAssignment
 {
     /// <summary>
     /// The navigator at <paramref name="site"/> with the fewest open referrals (ties: the smallest id, compared ordinally
-    /// here rather than by the database's collation), or null. One query: each navigator of the site with their count.
+    /// here rather than by the database's collation), or null. One query: each navigator of the site with their count and
+    /// whether they can take work that day.
     /// Deactivated navigators, those absent on the day of <paramref name="at"/> (Staff/StaffAvailability) and, with
     /// <paramref name="maxOpenReferrals"/>, those already carrying that many are passed over.
     /// </summary>
@@ -26,16 +28,23 @@ public static class NavigatorAssignment
     /// <summary>The choice, and how many navigator accounts the site has (none: the site is unstaffed, not full).</summary>
     public static async Task<NavigatorChoice> ChooseAsync(ReconnectDbContext db, string site, DateTimeOffset? at, int? maxOpenReferrals, CancellationToken cancellationToken)
     {
+        // Absences count on the UK date of the assignment; without one, none does (no absence starts on DateOnly.MinValue).
+        var day = at is { } now ? LondonTime.Today(now) : DateOnly.MinValue;
         var caseloads = await (
             from user in db.Users
             join userRole in db.UserRoles on user.Id equals userRole.UserId
             join role in db.Roles on userRole.RoleId equals role.Id
             where role.Name == Roles.Navigator && user.Site == site
-            select new { user.Id, Open = db.Referrals.Count(r => r.NavigatorId == user.Id && r.ClosedAt == null) }).ToListAsync(cancellationToken);
-        var available = (await Staff.StaffAvailability.AvailableAsync(db, [.. caseloads.Select(c => c.Id)], at, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            select new
+            {
+                user.Id,
+                Open = db.Referrals.Count(r => r.NavigatorId == user.Id && r.ClosedAt == null),
+                // As Staff/StaffAvailability.AvailableAsync decides, in the same query: active, and not away that day.
+                Available = user.DeactivatedAt == null && !db.StaffAbsences.Any(a => a.UserId == user.Id && a.From <= day && a.To >= day),
+            }).ToListAsync(cancellationToken);
         string? best = null;
         var fewest = int.MaxValue;
-        foreach (var navigator in caseloads.Where(c => available.Contains(c.Id) && (maxOpenReferrals is not { } max || c.Open < max)))
+        foreach (var navigator in caseloads.Where(c => c.Available && (maxOpenReferrals is not { } max || c.Open < max)))
         {
             if (navigator.Open < fewest || (navigator.Open == fewest && string.CompareOrdinal(navigator.Id, best) < 0))
                 (best, fewest) = (navigator.Id, navigator.Open);

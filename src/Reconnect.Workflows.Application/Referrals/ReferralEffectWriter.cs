@@ -110,10 +110,11 @@ public sealed class ReferralEffectWriter(IOptions<ReconnectOptions> options) : I
         var r = create.Referral;
         var year = r.ReferralDate.Year;
         var sequence = await ReferenceCounters.NextAsync(db, r.Site, year, cancellationToken);
+        create.Reference = ReferralReference.Format(r.Site, year, sequence);
         db.Referrals.Add(new ReferralRecord
         {
             Id = create.ReferralId,
-            Reference = ReferralReference.Format(r.Site, year, sequence),
+            Reference = create.Reference,
             WorkflowInstanceId = state.Id,
             PrisonNumber = r.PrisonNumber,
             OpenPrisonNumber = r.PrisonNumber,

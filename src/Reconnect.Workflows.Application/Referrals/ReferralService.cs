@@ -118,7 +118,8 @@ public sealed class ReferralService(
             ["releaseDate"] = referral.ReleaseDate is { } release ? Format(release) : null,
             ["releaseType"] = referral.ReleaseType.ToString(),
         };
-        List<WorkflowEffect> effects = [new CreateReferralEffect(id, referral, userId, clock.GetUtcNow())];
+        var create = new CreateReferralEffect(id, referral, userId, clock.GetUtcNow());
+        List<WorkflowEffect> effects = [create];
         if (audit is not null) effects.Add(audit with { EntityId = id });
         var result = await runtime.StartAsync(pathway, input, id, null, effects, cancellationToken);
         if (result.Status == ResumeStatus.Conflict)
@@ -127,16 +128,11 @@ public sealed class ReferralService(
             if (await OpenReferralAsync(referral.PrisonNumber, cancellationToken) is { } winner) return winner;
             throw new InvalidOperationException("The referral could not be saved: " + result.Message);
         }
-        // The stage the committed step left the referral in, from its effects (no read back).
+        // The stage the committed step left the referral in, from its effects, and the reference its writer numbered
+        // inside the transaction (no read back).
         var stage = ReferralEffectWriter.StageAfter(id, nameof(ReferralStage.Received), result.Step!.Effects);
-        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage, await ReferenceOfAsync(id, cancellationToken));
-    }
-
-    /// <summary>The reference the committed step gave the referral (numbered inside its transaction, so read back once).</summary>
-    private async Task<string> ReferenceOfAsync(string referralId, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Referrals.AsNoTracking().Where(r => r.Id == referralId).Select(r => r.Reference).FirstAsync(cancellationToken);
+        var reference = create.Reference ?? throw new InvalidOperationException("The committed step did not number the referral.");
+        return new CreateReferralResult.Created(id, result.State!.Id, referral.Window, stage, reference);
     }
 
     private async Task<CreateReferralResult.Duplicate?> OpenReferralAsync(string prisonNumber, CancellationToken cancellationToken)

@@ -30,7 +30,15 @@ public static class ReferralChecks
 }
 
 /// <summary>Write the referral row (and its first history line) in the same transaction as the pathway's first step.</summary>
-public sealed record CreateReferralEffect(string ReferralId, ValidReferral Referral, string? CreatedBy, DateTimeOffset At) : WorkflowEffect;
+public sealed record CreateReferralEffect(string ReferralId, ValidReferral Referral, string? CreatedBy, DateTimeOffset At) : WorkflowEffect
+{
+    /// <summary>
+    /// The human reference, set by the writer when it numbers the referral inside the step's transaction, so that the
+    /// caller need not read the row back. Read it only once the step committed: a step written again (a batch's step
+    /// retried alone) is numbered again, so the value left is the committed attempt's.
+    /// </summary>
+    public string? Reference { get; set; }
+}
 
 /// <summary>Record one of the five referral events in the referral's history and on its row (release date, release, site), with the step it causes.</summary>
 public sealed record ReferralEventEffect(string ReferralId, string EventName, JsonObject? Payload, string? By, DateTimeOffset At) : WorkflowEffect;

@@ -159,4 +159,34 @@ public class NavigatorAssignmentTests
         Assert.Equal(first, await NavigatorAssignment.LeastLoadedNavigatorAsync(db, "LEI", CancellationToken.None));
         Assert.Null(await NavigatorAssignment.LeastLoadedNavigatorAsync(db, "XYZ", CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData(Postgres)]
+    public async Task Choose_NavigatorAwayThatDayOrDeactivated_IsPassedOver_AndCountsAsTheSitesNavigator(string provider)
+    {
+        await using var kit = await StartAsync(provider);
+        var first = await kit.UserIdAsync(ReconnectApp.NavigatorLeeds);
+        var second = await AddNavigatorAsync(kit.App, "LEI");
+        var monday = new DateTimeOffset(2027, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await using var db = await kit.DbAsync();
+        db.StaffAbsences.Add(new StaffAbsenceRecord
+        {
+            Id = "away-1", UserId = first, From = new DateOnly(2027, 3, 1), To = new DateOnly(2027, 3, 5), CreatedAt = monday,
+        });
+        await db.SaveChangesAsync();
+
+        // Away from Monday to Friday: the other navigator takes the day's referrals; before and after, the tie goes back.
+        Assert.Equal(new NavigatorChoice(second, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday, null, CancellationToken.None));
+        Assert.Equal(new NavigatorChoice(second, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday.AddDays(4), null, CancellationToken.None));
+        Assert.Equal(new NavigatorChoice(first, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday.AddDays(-1), null, CancellationToken.None));
+        Assert.Equal(new NavigatorChoice(first, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday.AddDays(5), null, CancellationToken.None));
+        // No date: absences do not count.
+        Assert.Equal(new NavigatorChoice(first, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", null, null, CancellationToken.None));
+
+        // Deactivated as well: nobody can take it, though the site still has two navigator accounts (it is full, not unstaffed).
+        await db.Users.Where(u => u.Id == second).ExecuteUpdateAsync(s => s.SetProperty(u => u.DeactivatedAt, monday));
+        Assert.Equal(new NavigatorChoice(null, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday, null, CancellationToken.None));
+        Assert.Equal(new NavigatorChoice(first, 2), await NavigatorAssignment.ChooseAsync(db, "LEI", monday.AddDays(7), null, CancellationToken.None));
+    }
 }
