@@ -38,7 +38,7 @@ public static class PersistenceServiceCollectionExtensions
     {
         services.AddSingleton(settings);
         services.AddPooledDbContextFactory<SqliteReconnectDbContext>((sp, o) => o.UseSqlite(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
-        services.AddPooledDbContextFactory<PostgresReconnectDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
+        services.AddPooledDbContextFactory<PostgresReconnectDbContext>((sp, o) => o.UseNpgsql(PostgresConnectionDefaults.Apply(sp.GetRequiredService<DatabaseSettings>().ConnectionString)));
         services.AddPooledDbContextFactory<SqlServerReconnectDbContext>((sp, o) => o.UseSqlServer(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
         services.AddSingleton<IDbContextFactory<ReconnectDbContext>>(sp => sp.GetRequiredService<DatabaseSettings>().Provider switch
         {

@@ -196,7 +196,18 @@ public class GroupCommitTests
             Assert.True((await t.Runtime.StartAsync("delay", cancellationToken: ct)).Succeeded));
         t.Clock.Advance(TimeSpan.FromHours(2));
         var sizes = new List<int>();
-        t.Store.AfterFlush = batch => { lock (sizes) sizes.Add(batch.Count); return Task.CompletedTask; };
+        var held = 0;
+        t.Store.AfterFlush = async batch =>
+        {
+            lock (sizes) sizes.Add(batch.Count);
+            // The first batch keeps the writer until others have queued behind it, as a slow flush does under load: the
+            // writer is fast enough on an idle machine that 16 callers may otherwise never overlap.
+            if (Interlocked.Exchange(ref held, 1) == 0)
+            {
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (t.Store.QueuedCommits < 2 && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(1);
+            }
+        };
 
         // Two dispatchers at once, each resuming 8 timers at a time.
         var fired = await Task.WhenAll(Task.Run(() => t.Runtime.DispatchDueTimersAsync(50, parallelism: 8)),
