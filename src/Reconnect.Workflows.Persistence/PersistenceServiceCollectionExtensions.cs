@@ -37,7 +37,9 @@ public static class PersistenceServiceCollectionExtensions
     public static IServiceCollection AddReconnectPersistence(this IServiceCollection services, Func<IServiceProvider, DatabaseSettings> settings)
     {
         services.AddSingleton(settings);
-        services.AddPooledDbContextFactory<SqliteReconnectDbContext>((sp, o) => o.UseSqlite(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
+        var busyTimeout = new SqliteBusyTimeout(SqliteBusyTimeout.Default);
+        services.AddPooledDbContextFactory<SqliteReconnectDbContext>((sp, o) =>
+            o.UseSqlite(sp.GetRequiredService<DatabaseSettings>().ConnectionString).AddInterceptors(busyTimeout));
         services.AddPooledDbContextFactory<PostgresReconnectDbContext>((sp, o) => o.UseNpgsql(PostgresConnectionDefaults.Apply(sp.GetRequiredService<DatabaseSettings>().ConnectionString)));
         services.AddPooledDbContextFactory<SqlServerReconnectDbContext>((sp, o) => o.UseSqlServer(sp.GetRequiredService<DatabaseSettings>().ConnectionString));
         services.AddSingleton<IDbContextFactory<ReconnectDbContext>>(sp => sp.GetRequiredService<DatabaseSettings>().Provider switch
