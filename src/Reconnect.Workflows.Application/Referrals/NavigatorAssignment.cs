@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Reconnect.Workflows.Application.Access;
-using Reconnect.Workflows.Engine.Time;
 using Reconnect.Workflows.Persistence;
 
 namespace Reconnect.Workflows.Application.Referrals;
@@ -28,8 +27,7 @@ public static class NavigatorAssignment
     /// <summary>The choice, and how many navigator accounts the site has (none: the site is unstaffed, not full).</summary>
     public static async Task<NavigatorChoice> ChooseAsync(ReconnectDbContext db, string site, DateTimeOffset? at, int? maxOpenReferrals, CancellationToken cancellationToken)
     {
-        // Absences count on the UK date of the assignment; without one, none does (no absence starts on DateOnly.MinValue).
-        var day = at is { } now ? LondonTime.Today(now) : DateOnly.MinValue;
+        var available = Staff.StaffAvailability.IsAvailable(db, Staff.StaffAvailability.DayOf(at));
         var caseloads = await (
             from user in db.Users
             join userRole in db.UserRoles on user.Id equals userRole.UserId
@@ -39,8 +37,8 @@ public static class NavigatorAssignment
             {
                 user.Id,
                 Open = db.Referrals.Count(r => r.NavigatorId == user.Id && r.ClosedAt == null),
-                // As Staff/StaffAvailability.AvailableAsync decides, in the same query: active, and not away that day.
-                Available = user.DeactivatedAt == null && !db.StaffAbsences.Any(a => a.UserId == user.Id && a.From <= day && a.To >= day),
+                // Staff/StaffAvailability's rule, in the same query: active, and not away that day.
+                Available = db.Users.Where(available).Any(u => u.Id == user.Id),
             }).ToListAsync(cancellationToken);
         string? best = null;
         var fewest = int.MaxValue;
